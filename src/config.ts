@@ -1,0 +1,195 @@
+// Configuration: one zod schema over defaults < YAML file < EVIDENT_* environment < CLI flags,
+// parsed once at start, deep-frozen and passed down. Nothing reads process.env after this.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { AppError } from './errors.js';
+import { parseYamlInput } from './util/yaml-input.js';
+import { ROLES } from './identity/roles.js';
+
+const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+const OidcSchema = z
+  .object({
+    issuer: z.string().url().max(2048),
+    audience: z.string().min(1).max(512),
+    /** Defaults to the jwks_uri of the issuer's /.well-known/openid-configuration. */
+    jwksUri: z.string().url().max(2048).optional(),
+    /** Claim that identifies the principal; with the issuer it keys the principal record. */
+    subjectClaim: z.string().min(1).max(128).default('sub'),
+    nameClaim: z.string().min(1).max(128).default('preferred_username'),
+    rolesClaim: z.string().min(1).max(128).default('groups'),
+    /** Maps a claim value (e.g. an IdP group) to Evident roles; unmapped values grant nothing. */
+    roleMapping: z.record(z.string().max(256), z.array(z.enum(ROLES)).max(ROLES.length)).default({}),
+    /** Claim whose value "service" marks a workload identity rather than a person. */
+    kindClaim: z.string().min(1).max(128).optional(),
+    algorithms: z.array(z.string().max(16)).max(10).default(['RS256', 'ES256', 'EdDSA', 'PS256']),
+    clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
+    /** Only for tests and labs: allow an http:// issuer on a loopback address. */
+    allowInsecureLoopback: z.boolean().default(false),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    dataDir: z.string().min(1).max(4096).default('./.evident'),
+    server: z
+      .object({
+        host: z.string().min(1).max(255).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+        bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+        requestTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000),
+        trustProxy: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    database: z
+      .object({
+        /** postgres://… to run on PostgreSQL; unset runs on SQLite in the data dir. */
+        url: z.string().max(4096).optional(),
+        poolSize: z.number().int().min(1).max(200).default(10),
+      })
+      .strict()
+      .prefault({}),
+    ledger: z
+      .object({
+        /** C2SP checkpoint origin and key name; defaults to evident/<instance id>. */
+        origin: z.string().min(1).max(255).regex(/^[^\s+]+$/u, 'must not contain spaces or "+"').optional(),
+        /** How often pending events are integrated and a checkpoint signed (at most 1 s). */
+        checkpointIntervalMs: z.number().int().min(10).max(1000).default(250),
+        integrateBatchSize: z.number().int().min(1).max(100_000).default(20_000),
+        groupCommitMaxBatch: z.number().int().min(1).max(10_000).default(1000),
+      })
+      .strict()
+      .prefault({}),
+    auth: z
+      .object({
+        tokenTtlDays: z.number().int().min(1).max(3650).default(90),
+        maxTokenTtlDays: z.number().int().min(1).max(3650).default(400),
+        oidc: OidcSchema.optional(),
+      })
+      .strict()
+      .prefault({}),
+    log: z.object({ level: LogLevel.default('info') }).strict().prefault({}),
+  })
+  .strict();
+
+export type Config = Readonly<z.output<typeof ConfigSchema>>;
+export type OidcConfig = z.output<typeof OidcSchema>;
+
+type EnvSpec = { path: string[]; parse: 'string' | 'int' | 'bool' | 'json' };
+/** The environment variables Evident reads, documented in docs/configuration.md. */
+export const ENV_VARS: Record<string, EnvSpec> = {
+  EVIDENT_DATA_DIR: { path: ['dataDir'], parse: 'string' },
+  EVIDENT_HOST: { path: ['server', 'host'], parse: 'string' },
+  EVIDENT_PORT: { path: ['server', 'port'], parse: 'int' },
+  EVIDENT_BODY_LIMIT_BYTES: { path: ['server', 'bodyLimitBytes'], parse: 'int' },
+  EVIDENT_TRUST_PROXY: { path: ['server', 'trustProxy'], parse: 'bool' },
+  EVIDENT_DATABASE_URL: { path: ['database', 'url'], parse: 'string' },
+  DATABASE_URL: { path: ['database', 'url'], parse: 'string' },
+  EVIDENT_DATABASE_POOL_SIZE: { path: ['database', 'poolSize'], parse: 'int' },
+  EVIDENT_LEDGER_ORIGIN: { path: ['ledger', 'origin'], parse: 'string' },
+  EVIDENT_CHECKPOINT_INTERVAL_MS: { path: ['ledger', 'checkpointIntervalMs'], parse: 'int' },
+  EVIDENT_TOKEN_TTL_DAYS: { path: ['auth', 'tokenTtlDays'], parse: 'int' },
+  EVIDENT_OIDC_ISSUER: { path: ['auth', 'oidc', 'issuer'], parse: 'string' },
+  EVIDENT_OIDC_AUDIENCE: { path: ['auth', 'oidc', 'audience'], parse: 'string' },
+  EVIDENT_OIDC_JWKS_URI: { path: ['auth', 'oidc', 'jwksUri'], parse: 'string' },
+  EVIDENT_OIDC_ROLE_MAPPING: { path: ['auth', 'oidc', 'roleMapping'], parse: 'json' },
+  EVIDENT_LOG_LEVEL: { path: ['log', 'level'], parse: 'string' },
+};
+/** Read by the CLI's HTTP client and the config loader itself, not config fields. */
+const CLIENT_ENV = new Set(['EVIDENT_URL', 'EVIDENT_TOKEN', 'EVIDENT_CONFIG', 'EVIDENT_RELIABILITY']);
+
+type Plain = Record<string, unknown>;
+
+function setPath(target: Plain, path: string[], value: unknown): void {
+  let t = target;
+  for (const k of path.slice(0, -1)) {
+    if (typeof t[k] !== 'object' || t[k] === null) t[k] = {};
+    t = t[k] as Plain;
+  }
+  t[path[path.length - 1]!] = value;
+}
+
+function merge(base: Plain, over: Plain): Plain {
+  const out: Plain = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) continue;
+    const b = out[k];
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b) ? merge(b as Plain, v as Plain) : v;
+  }
+  return out;
+}
+
+function fromEnv(env: NodeJS.ProcessEnv): Plain {
+  const out: Plain = {};
+  for (const [name, raw] of Object.entries(env)) {
+    if (raw === undefined || raw === '') continue;
+    const spec = ENV_VARS[name];
+    if (!spec) {
+      if (name.startsWith('EVIDENT_') && !CLIENT_ENV.has(name)) {
+        throw new AppError('CONFIG_INVALID', `unknown environment variable ${name}; see docs/configuration.md for the supported ones`);
+      }
+      continue;
+    }
+    let value: unknown = raw;
+    if (spec.parse === 'int') {
+      if (!/^-?\d+$/u.test(raw)) throw new AppError('CONFIG_INVALID', `${name}=${JSON.stringify(raw)} is not a whole number`);
+      value = Number(raw);
+    } else if (spec.parse === 'bool') {
+      if (!['true', 'false', '1', '0'].includes(raw)) throw new AppError('CONFIG_INVALID', `${name} must be true or false`);
+      value = raw === 'true' || raw === '1';
+    } else if (spec.parse === 'json') {
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        throw new AppError('CONFIG_INVALID', `${name} is not valid JSON`);
+      }
+    }
+    setPath(out, spec.path, value);
+  }
+  return out;
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object') {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
+export interface LoadConfigOptions {
+  file?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  /** CLI flags: highest precedence. */
+  overrides?: Plain;
+}
+
+export function loadConfig(opts: LoadConfigOptions = {}): Config {
+  const env = opts.env ?? process.env;
+  const file = opts.file ?? env.EVIDENT_CONFIG;
+  let fromFile: Plain = {};
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new AppError('CONFIG_INVALID', `cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    // Validate the file alone first so errors carry its line numbers; the defaults it fills in
+    // are the same ones the final parse would, so merging its output is harmless.
+    fromFile = parseYamlInput(text, ConfigSchema.partial(), file, 'CONFIG_INVALID') as Plain;
+  }
+  const merged = merge(merge(fromFile, fromEnv(env)), opts.overrides ?? {});
+  const result = ConfigSchema.safeParse(merged);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new AppError('CONFIG_INVALID', `invalid configuration:\n${lines.join('\n')}`, { issues: lines });
+  }
+  const cfg = { ...result.data, dataDir: resolve(result.data.dataDir) };
+  if (cfg.auth.tokenTtlDays > cfg.auth.maxTokenTtlDays) {
+    throw new AppError('CONFIG_INVALID', 'auth.tokenTtlDays must not exceed auth.maxTokenTtlDays');
+  }
+  return deepFreeze(cfg);
+}

@@ -1,0 +1,60 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { openDatabase, type Database } from './database.js';
+import { createTestStorage, DIALECTS, type TestStorage } from '../../test/helpers/db.js';
+
+describe.each(DIALECTS)('database on %s', (dialect) => {
+  let storage: TestStorage;
+  let database: Database;
+  afterEach(async () => {
+    await database?.close();
+    await storage?.cleanup();
+  });
+
+  async function open() {
+    storage = await createTestStorage(dialect);
+    database = await openDatabase({ dataDir: storage.dataDir, url: storage.url });
+    return database;
+  }
+
+  it('migrates and answers', async () => {
+    const db = await open();
+    await db.ping();
+    const rows = await db.db.selectFrom('principals').selectAll().execute();
+    expect(rows).toEqual([]);
+  });
+
+  it('commits concurrent units independently: one failing unit rolls back alone', async () => {
+    const db = await open();
+    const now = new Date().toISOString();
+    const insert = (key: string) => db.transact(async (tx) => {
+      await tx.insertInto('evident_meta').values({ key, value: now }).execute();
+      if (key.endsWith('-bad')) throw new Error(`unit ${key} fails after writing`);
+      return key;
+    });
+    const keys = Array.from({ length: 60 }, (_, i) => (i % 7 === 3 ? `k${i}-bad` : `k${i}`));
+    const results = await Promise.allSettled(keys.map(insert));
+    results.forEach((r, i) => expect(r.status).toBe(keys[i]!.endsWith('-bad') ? 'rejected' : 'fulfilled'));
+    const stored = (await db.db.selectFrom('evident_meta').select('key').execute()).map((r) => r.key).sort();
+    expect(stored).toEqual(keys.filter((k) => !k.endsWith('-bad')).sort());
+    if (dialect === 'sqlite') {
+      // Group commit: far fewer batches (and fsyncs) than units.
+      expect(db.stats().batches).toBeLessThan(30);
+    }
+  });
+
+  it('a unit that violates a constraint fails without touching its neighbours', async () => {
+    const db = await open();
+    await db.transact((tx) => tx.insertInto('evident_meta').values({ key: 'dup', value: '1' }).execute());
+    const [a, b, c] = await Promise.allSettled([
+      db.transact((tx) => tx.insertInto('evident_meta').values({ key: 'a', value: '1' }).execute()),
+      db.transact((tx) => tx.insertInto('evident_meta').values({ key: 'dup', value: '2' }).execute()),
+      db.transact((tx) => tx.insertInto('evident_meta').values({ key: 'c', value: '1' }).execute()),
+    ]);
+    expect([a!.status, b!.status, c!.status]).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const row = await db.db.selectFrom('evident_meta').select('value').where('key', '=', 'dup').executeTakeFirstOrThrow();
+    expect(row.value).toBe('1');
+    const count = await sql<{ n: number }>`select count(*) as n from evident_meta`.execute(db.db);
+    expect(Number(count.rows[0]!.n)).toBe(3);
+  });
+});

@@ -1,0 +1,105 @@
+// Row types of every table, shared by both dialects. Times are ISO-8601 UTC strings with
+// milliseconds (fixed width, so they sort as text); JSON columns hold canonical JSON text;
+// binary columns are Buffers (BLOB on SQLite, BYTEA on PostgreSQL).
+import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface PrincipalsTable {
+  id: string;
+  name: string;
+  kind: 'human' | 'service';
+  roles: string; // JSON array of Role
+  status: 'active' | 'disabled';
+  /** OIDC principals: issuer and subject claim; NULL for local principals. */
+  external_issuer: string | null;
+  external_subject: string | null;
+  created_at: string;
+  created_by: string | null;
+  updated_at: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  principal_id: string;
+  name: string;
+  /** SHA-256 of the whole token; the token itself is never stored. */
+  token_hash: Buffer;
+  /** First characters of the token, shown in listings so users can tell tokens apart. */
+  hint: string;
+  created_at: string;
+  created_by: string | null;
+  expires_at: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
+  last_used_at: string | null;
+}
+
+export interface LedgerEntriesTable {
+  /** Arrival order (queue position); the leaf index is `seq`, assigned when integrated. */
+  id: Generated<number>;
+  event_id: string;
+  seq: number | null;
+  leaf: Buffer;
+  leaf_hash: Buffer;
+  action: string;
+  outcome: string;
+  actor_id: string | null;
+  target_type: string | null;
+  target_id: string | null;
+  request_id: string | null;
+  occurred_at: string;
+}
+
+export interface LedgerNodesTable {
+  level: number;
+  idx: number;
+  hash: Buffer;
+}
+
+export interface LedgerCheckpointsTable {
+  size: number;
+  root: Buffer;
+  note: string;
+  created_at: string;
+}
+
+export interface LedgerStateTable {
+  id: number;
+  size: number;
+  frontier: Buffer;
+  root: Buffer;
+  updated_at: string;
+}
+
+export interface SubjectKeysTable {
+  ref: string;
+  /** HMAC of the subject id under the keyring's lookup key: finds a subject's key without storing the id. */
+  lookup: string;
+  /** The subject's data key wrapped by the keyring; NULL once shredded. */
+  wrapped_key: Buffer | null;
+  created_at: string;
+  shredded_at: string | null;
+}
+
+export interface DB {
+  evident_meta: MetaTable;
+  principals: PrincipalsTable;
+  api_tokens: ApiTokensTable;
+  ledger_entries: LedgerEntriesTable;
+  ledger_nodes: LedgerNodesTable;
+  ledger_checkpoints: LedgerCheckpointsTable;
+  ledger_state: LedgerStateTable;
+  subject_keys: SubjectKeysTable;
+}
+
+/** What every store method takes: the database or a transaction on it. */
+export type Executor = Kysely<DB> | Transaction<DB>;
+
+export type Dialect = 'sqlite' | 'postgres';
+
+// Keep ColumnType referenced for future computed columns without an unused-import error.
+export type _Unused = ColumnType<never>;
