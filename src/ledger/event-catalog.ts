@@ -1,0 +1,10 @@
+// Every event type the product records, as one discriminated union on `action`. A new domain adds
+// its `events.ts` array here; an action not listed cannot be appended.
+import { z } from 'zod';
+import { ledgerEvents } from './events.js';
+import { identityEvents } from '../identity/events.js';
+
+export const LedgerEventSchema = z.discriminatedUnion('action', [...ledgerEvents, ...identityEvents]);
+
+export type LedgerEvent = z.input<typeof LedgerEventSchema>;
+export type LedgerAction = LedgerEvent['action'];
