@@ -1,6 +1,6 @@
 // Opens the relational store: SQLite in the data dir by default, PostgreSQL when a URL is given.
 // `transact` is the only way services change state; it resolves only once the change is durable.
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
@@ -72,6 +72,8 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
 function openSqlite(opts: OpenDatabaseOptions): Database {
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const file = join(opts.dataDir, 'evident.db');
+  // Create the file 0600 ourselves: SQLite gives its -wal and -shm files the same mode.
+  if (!opts.readonly) closeSync(openSync(file, 'a', 0o600));
   const raw = new BetterSqlite3(file, { readonly: opts.readonly ?? false });
   raw.pragma('journal_mode = WAL');
   // NORMAL: commits are written to the WAL without fsync; group commit fsyncs the WAL once per

@@ -35,7 +35,6 @@ export interface ApiTokensTable {
   expires_at: string;
   revoked_at: string | null;
   revoked_by: string | null;
-  last_used_at: string | null;
 }
 
 export interface LedgerEntriesTable {

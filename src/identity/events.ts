@@ -53,8 +53,8 @@ export const identityEvents = [
     'auth.denied',
     z
       .object({
-        method: z.string().max(16),
-        route: z.string().max(256),
+        /** "POST /api/v1/tokens" for HTTP requests, or the service operation refused. */
+        operation: z.string().max(256),
         code: z.enum(['UNAUTHENTICATED', 'FORBIDDEN', 'SOD_VIOLATION']),
         requiredRoles: Roles.optional(),
         /** Set when repeated failures from one address were folded into this event. */

@@ -1,0 +1,50 @@
+// The permission table: every route the server registers, and which roles may call it. It is the
+// single source of truth: the server refuses to start if a route is missing here, and a test walks
+// every route with every role. Finer rules (your own tokens vs anyone's) live in the services.
+import { ROLES, type Role } from './roles.js';
+
+export type Access = 'public' | readonly Role[];
+
+const ANY: readonly Role[] = ROLES;
+const READERS: readonly Role[] = ['admin', 'auditor'];
+
+export const PERMISSIONS: Readonly<Record<string, Access>> = {
+  // Probes, metrics and the API reference carry no tenant data.
+  'GET /healthz': 'public',
+  'GET /readyz': 'public',
+  'GET /metrics': 'public',
+  'GET /api/v1/openapi.json': 'public',
+  'GET /docs*': 'public',
+  // Who am I
+  'GET /api/v1/whoami': ANY,
+  // Principals
+  'POST /api/v1/principals': ['admin'],
+  'GET /api/v1/principals': READERS,
+  'GET /api/v1/principals/:id': READERS,
+  'PATCH /api/v1/principals/:id': ['admin'],
+  // Tokens: everyone manages their own; the service lets admins manage others'.
+  'POST /api/v1/tokens': ANY,
+  'GET /api/v1/tokens': ANY,
+  'DELETE /api/v1/tokens/:id': ANY,
+  // Ledger: proofs and checkpoints are for anyone who must verify; contents for admins and auditors.
+  'GET /api/v1/ledger/keys': 'public',
+  'GET /api/v1/ledger/checkpoint': ANY,
+  'POST /api/v1/ledger/checkpoint': ['admin', 'operator', 'auditor'],
+  'GET /api/v1/ledger/proofs/inclusion': ANY,
+  'GET /api/v1/ledger/proofs/consistency': ANY,
+  'GET /api/v1/ledger/entries': READERS,
+  'GET /api/v1/ledger/events/:eventId': READERS,
+  'GET /api/v1/ledger/export': READERS,
+  'POST /api/v1/ledger/annotations': ['admin', 'operator'],
+};
+
+/** Looks up a route (as Fastify names it); HEAD follows GET, `*` entries match by prefix. */
+export function accessFor(method: string, url: string): Access | undefined {
+  const m = method === 'HEAD' ? 'GET' : method;
+  const exact = PERMISSIONS[`${m} ${url}`];
+  if (exact) return exact;
+  for (const [key, access] of Object.entries(PERMISSIONS)) {
+    if (key.endsWith('*') && `${m} ${url}`.startsWith(key.slice(0, -1))) return access;
+  }
+  return undefined;
+}

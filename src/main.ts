@@ -1,0 +1,282 @@
+// Composition root: the one place that turns configuration into a database, keys, stores,
+// services, the HTTP server and the CLI's local operations. Nothing else constructs services.
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { AppError } from './errors.js';
+import { openDatabase, type Database } from './db/database.js';
+import { dataLayout } from './setup/layout.js';
+import { readMeta, writeMeta, type InstallationMeta } from './setup/meta.js';
+import { ensureLocalKeys, loadLedgerSigner } from './setup/keys.js';
+import { loadLocalKeyring } from './keys/keyring.js';
+import { createSubjectKeyStore } from './keys/store.js';
+import { createSubjectKeyService } from './keys/service.js';
+import { createLedgerStore } from './ledger/store.js';
+import { createLedgerService, type LedgerService } from './ledger/service.js';
+import { parseVerifierKey } from './ledger/note.js';
+import { startSequencer, type Sequencer } from './ledger/sequencer.js';
+import { createIdentityStore } from './identity/store.js';
+import { createIdentityService, type IdentityService } from './identity/service.js';
+import { createDenialRecorder, type DenialRecorder } from './identity/denials.js';
+import { createOidcVerifier } from './identity/oidc.js';
+import { systemContext } from './identity/context.js';
+import { createMetrics, type Metrics } from './http/metrics.js';
+import { createHttpServer } from './http/server.js';
+import { writeFileDurable } from './util/durable-fs.js';
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const BOOTSTRAP_TOKEN_DAYS = 30;
+
+/** pino with the fields that could ever hold a credential removed, whatever logs them. */
+export function createLogger(level: Config['log']['level'], destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'evident' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'authorization', '*.token', '*.adminToken', '*.password', '*.secret'],
+        censor: '[redacted]',
+      },
+    },
+    destination ?? pino.destination({ fd: 1, sync: false }),
+  );
+}
+
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  meta: InstallationMeta;
+  ledger: LedgerService;
+  identity: IdentityService;
+  denials: DenialRecorder;
+  metrics: Metrics;
+  /** Present when the runtime integrates the ledger in the background (serve). */
+  sequencer: Sequencer | undefined;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** Integrate pending ledger events in the background (the server does; one-shot tools do not). */
+  sequencer?: boolean;
+  logger?: Logger;
+  /** Read-only tools (verify, export) load no signing key and may not sign. */
+  readOnly?: boolean;
+  now?: () => Date;
+}
+
+/** Opens an initialized data dir: database, keys and services (no network listener). */
+export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
+  const logger = opts.logger ?? createLogger(config.log.level);
+  const layout = dataLayout(config.dataDir);
+  const database = await openDatabase({ dataDir: config.dataDir, url: config.database.url, poolSize: config.database.poolSize, groupCommitMaxBatch: config.ledger.groupCommitMaxBatch });
+  try {
+    const meta = await readMeta(database.db);
+    if (!meta) throw new AppError('NOT_FOUND', `no Evident installation in ${config.dataDir}${config.database.url ? ' / the configured database' : ''}; run "evident init" first`);
+    const verifiers = meta.verifierKeys.map((k) => parseVerifierKey(k));
+    let signer;
+    if (!opts.readOnly) {
+      signer = loadLedgerSigner(layout);
+      if (!meta.verifierKeys.includes(signer.verifier.encoded)) {
+        throw new AppError('CONFIG_INVALID', `the ledger signing key in ${layout.ledgerKey} is not one this ledger was started with; restore the original key`);
+      }
+    }
+    const metrics = createMetrics();
+    const subjectKeys = createSubjectKeyService({ keys: loadLocalKeyring(layout.keyring), store: createSubjectKeyStore(), ...(opts.now ? { now: opts.now } : {}) });
+    let sequencer: Sequencer | undefined;
+    const ledger = createLedgerService({
+      database,
+      store: createLedgerStore(),
+      keys: { origin: meta.origin, ...(signer ? { signer } : {}), verifiers },
+      subjectKeys,
+      metrics: metrics.ledger,
+      integrateBatchSize: config.ledger.integrateBatchSize,
+      onPending: () => sequencer?.poke(),
+      ...(opts.now ? { now: opts.now } : {}),
+    });
+    const denials = createDenialRecorder({ ledger, onError: (e) => logger.error({ err: { message: (e as Error).message } }, 'could not record a denial in the ledger') });
+    const identity = createIdentityService({
+      database,
+      store: createIdentityStore(),
+      ledger,
+      denials,
+      tokenTtlDays: config.auth.tokenTtlDays,
+      maxTokenTtlDays: config.auth.maxTokenTtlDays,
+      ...(opts.now ? { now: opts.now } : {}),
+    });
+    if (opts.sequencer) sequencer = startSequencer({ ledger, intervalMs: config.ledger.checkpointIntervalMs, logger });
+    metrics.gauge('evident_db_group_commit_batches', 'Transactions batches committed (SQLite group commit)', () => database.stats().batches);
+    metrics.gauge('evident_db_group_commit_units', 'Units of work committed in those batches', () => database.stats().units);
+    return {
+      config,
+      logger,
+      database,
+      meta,
+      ledger,
+      identity,
+      denials,
+      metrics,
+      sequencer,
+      close: async () => {
+        await sequencer?.stop();
+        await denials.close();
+        await database.close();
+      },
+    };
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+}
+
+export interface InitResult {
+  created: boolean;
+  dataDir: string;
+  origin: string;
+  ledgerPublicKey: string;
+  adminToken?: string;
+  adminPrincipalId?: string;
+}
+
+/**
+ * Initializes a data dir: keys, schema, installation facts, and a bootstrap admin with a token,
+ * all recorded in the ledger and covered by a first signed checkpoint. With `ifNeeded` an already
+ * initialized installation is left alone (serve's implicit init).
+ */
+export async function initialize(config: Config, opts: { ifNeeded?: boolean; logger?: Logger } = {}): Promise<InitResult> {
+  const layout = dataLayout(config.dataDir);
+  const database = await openDatabase({ dataDir: config.dataDir, url: config.database.url, poolSize: config.database.poolSize });
+  let existing: InstallationMeta | null;
+  try {
+    existing = await readMeta(database.db);
+  } finally {
+    await database.close();
+  }
+  if (existing) {
+    if (!opts.ifNeeded) throw new AppError('CONFLICT', `${config.dataDir} is already initialized (ledger ${existing.origin}); use it with "evident serve"`);
+    return { created: false, dataDir: config.dataDir, origin: existing.origin, ledgerPublicKey: existing.verifierKeys[0] ?? '' };
+  }
+  const instanceId = randomBytes(8).toString('hex');
+  ensureLocalKeys(layout, config.ledger.origin ?? `evident/${instanceId}`);
+  const signer = loadLedgerSigner(layout);
+  const origin = config.ledger.origin ?? signer.name;
+  const db2 = await openDatabase({ dataDir: config.dataDir, url: config.database.url, poolSize: config.database.poolSize });
+  const meta: InstallationMeta = { instanceId, origin, verifierKeys: [signer.verifier.encoded], initializedAt: new Date().toISOString() };
+  try {
+    await db2.transact((tx) => writeMeta(tx, meta));
+  } finally {
+    await db2.close();
+  }
+  const rt = await openRuntime(config, opts.logger ? { logger: opts.logger } : {});
+  try {
+    await rt.ledger.ensureState();
+    const ctx = systemContext('init');
+    const { principal, token } = await rt.database.transact(async (tx) => {
+      await rt.ledger.append(tx, {
+        action: 'system.initialized',
+        outcome: 'allowed',
+        actor: { type: 'system', via: 'init' },
+        body: { instanceId, origin, verifierKey: signer.verifier.encoded, version: VERSION },
+      });
+      const principal = await rt.identity.createPrincipalIn(tx, ctx, { name: 'admin', kind: 'human', roles: ['admin'] });
+      const token = await rt.identity.createTokenIn(tx, ctx, principal.id, 'bootstrap', Math.min(BOOTSTRAP_TOKEN_DAYS, config.auth.maxTokenTtlDays));
+      return { principal, token };
+    });
+    await rt.ledger.integrate();
+    return { created: true, dataDir: config.dataDir, origin, ledgerPublicKey: signer.verifier.encoded, adminToken: token.token, adminPrincipalId: principal.id };
+  } finally {
+    await rt.close();
+  }
+}
+
+export interface Server {
+  runtime: Runtime;
+  http: FastifyInstance;
+  url: string;
+  sequencer: Sequencer;
+  close(): Promise<void>;
+}
+
+/** Starts the control plane: runtime, ledger sequencer, HTTP listener. */
+export async function startServer(config: Config, opts: RuntimeOptions & { logStream?: DestinationStream } = {}): Promise<Server> {
+  const logger = opts.logger ?? createLogger(config.log.level, opts.logStream);
+  const runtime = await openRuntime(config, { ...opts, logger, sequencer: true });
+  const sequencer = runtime.sequencer!;
+  let http: FastifyInstance;
+  try {
+    const oidc = config.auth.oidc ? createOidcVerifier(config.auth.oidc) : undefined;
+    http = await createHttpServer({
+      config,
+      logger,
+      metrics: runtime.metrics,
+      version: VERSION,
+      identity: runtime.identity,
+      denials: runtime.denials,
+      oidc,
+      ledger: runtime.ledger,
+      readiness: async () => {
+        const problems: string[] = [];
+        try {
+          await runtime.database.ping();
+        } catch {
+          problems.push('the database does not answer');
+        }
+        const h = sequencer.health();
+        if (!h.healthy) problems.push(`ledger integration is failing: ${h.lastError ?? 'unknown error'}`);
+        return problems;
+      },
+    });
+    await runtime.database.transact((tx) =>
+      runtime.ledger.append(tx, {
+        action: 'system.started',
+        outcome: 'allowed',
+        actor: { type: 'system', via: 'serve' },
+        body: { version: VERSION, role: 'all', dialect: runtime.database.dialect },
+      }),
+    );
+    await http.listen({ host: config.server.host, port: config.server.port });
+  } catch (e) {
+    await runtime.close();
+    throw e;
+  }
+  const addr = http.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  return {
+    runtime,
+    http,
+    url: `http://${host}:${port}`,
+    sequencer,
+    close: async () => {
+      await http.close();
+      await sequencer.stop();
+      // Leave nothing pending: the last events get their checkpoint before the process exits.
+      await runtime.ledger.integrate().catch((e: unknown) => logger.error({ err: { message: (e as Error).message } }, 'final ledger integration failed'));
+      await runtime.close();
+    },
+  };
+}
+
+/** For serve's implicit init: the token goes to a 0600 file, never to the logs. */
+export function writeBootstrapToken(config: Config, token: string): string {
+  const path = dataLayout(config.dataDir).bootstrapToken;
+  writeFileDurable(path, token + '\n', 0o600);
+  return path;
+}
+
+/** A log sink for tests and tools that want the JSON lines in memory. */
+export function memoryLogStream(): { stream: DestinationStream; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  return { stream: stream as unknown as DestinationStream, lines };
+}

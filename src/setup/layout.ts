@@ -1,0 +1,13 @@
+// Where things live in the data dir. Everything secret is 0600 inside 0700 directories.
+import { join } from 'node:path';
+
+export function dataLayout(dataDir: string) {
+  return {
+    dataDir,
+    keysDir: join(dataDir, 'keys'),
+    keyring: join(dataDir, 'keys', 'keyring.json'),
+    ledgerKey: join(dataDir, 'keys', 'ledger.key'),
+    bootstrapToken: join(dataDir, 'bootstrap-admin-token'),
+  };
+}
+export type DataLayout = ReturnType<typeof dataLayout>;
