@@ -25,6 +25,8 @@ const OidcSchema = z
     kindClaim: z.string().min(1).max(128).optional(),
     algorithms: z.array(z.string().max(16)).max(10).default(['RS256', 'ES256', 'EdDSA', 'PS256']),
     clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
+    /** After fetching the JWKS, how long an unknown key id waits before the next fetch. */
+    jwksCooldownSeconds: z.number().int().min(0).max(3600).default(30),
     /** Only for tests and labs: allow an http:// issuer on a loopback address. */
     allowInsecureLoopback: z.boolean().default(false),
   })

@@ -14,16 +14,23 @@ declare module 'fastify' {
   interface FastifyRequest {
     ctx: RequestContext;
   }
+  interface FastifyInstance {
+    /** Every "METHOD /url" registered, as checked against the permission table. */
+    registeredRoutes: string[];
+  }
 }
 
 export function installAuth(app: FastifyInstance, deps: { identity: IdentityService; denials: DenialRecorder; oidc?: OidcVerifier | undefined }): void {
   app.decorateRequest('ctx', null as unknown as RequestContext);
 
-  // Refuse to serve a route the permission table does not name.
+  // Refuse to serve a route the permission table does not name; remember the rest for tests.
+  const routes: string[] = [];
+  app.decorate('registeredRoutes', routes);
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const m of methods) {
       if (!accessFor(m, route.url)) throw new Error(`route ${m} ${route.url} has no entry in identity/permissions.ts`);
+      routes.push(`${m} ${route.url}`);
     }
   });
 

@@ -58,7 +58,7 @@ export function createOidcVerifier(cfg: OidcConfig, opts: { fetchTimeoutMs?: num
       if (typeof doc.jwks_uri !== 'string') throw new AppError('UNAVAILABLE', 'the discovery document has no jwks_uri');
       jwksUri = doc.jwks_uri;
     }
-    jwks = createRemoteJWKSet(checkUrl(jwksUri, 'OIDC jwks_uri', cfg), { timeoutDuration: timeout, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+    jwks = createRemoteJWKSet(checkUrl(jwksUri, 'OIDC jwks_uri', cfg), { timeoutDuration: timeout, cooldownDuration: cfg.jwksCooldownSeconds * 1000, cacheMaxAge: 600_000 });
     return jwks;
   }
 
