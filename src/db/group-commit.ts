@@ -1,6 +1,5 @@
-// Group commit for SQLite. Units of work queue up; a batch runs them in one transaction, each in
-// its own savepoint (a failing unit rolls back alone), commits once, then fsyncs the WAL once.
-// Only after that fsync does any unit of the batch resolve. The next batch runs while the
+// Group commit for SQLite. Units of work queue up; a batch runs them in one transaction, commits
+// once, then fsyncs the WAL once. Only after that fsync does any unit of the batch resolve. The next batch runs while the
 // previous fsync is in flight, so CPU work overlaps disk latency.
 //
 // Why this is durable: the database runs with journal_mode=WAL, synchronous=NORMAL, so COMMIT
@@ -10,7 +9,7 @@
 // frames. A failed fsync poisons the store: after one, Linux may drop the dirty pages and report
 // later fsyncs as successful, so no further write is acknowledged until restart.
 import { open } from 'node:fs/promises';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from './tables.js';
 import { fsyncDir } from '../util/durable-fs.js';
 import { AppError } from '../errors.js';
@@ -92,30 +91,41 @@ export function createSqliteGroupCommit(opts: { db: Kysely<DB>; walFile: string;
     return poisoned;
   }
 
+  // Fast path: every unit of the batch in one transaction, no savepoints (a savepoint makes SQLite
+  // copy each page a unit touches to its sub-journal, doubling the cost of an insert). If any
+  // unit throws, the whole batch is rolled back and its units are re-run one transaction each, so
+  // the failing unit fails alone and the others commit as if run serially. Units must therefore be
+  // plain database work that is safe to run again (no side effects outside the transaction).
   async function executeBatch(batch: Unit[]): Promise<Outcome[] | AppError> {
+    if (batch.length > 1) {
+      const fast = await runTogether(batch);
+      if (fast !== 'retry') return fast;
+    }
     const outcomes: Outcome[] = [];
+    for (const unit of batch) {
+      const r = await runTogether([unit]);
+      if (r === 'retry') throw new Error('unreachable: a single unit cannot ask for a retry');
+      if (r instanceof AppError) return r;
+      outcomes.push(r[0]!);
+    }
+    return outcomes;
+  }
+
+  async function runTogether(units: Unit[]): Promise<Outcome[] | AppError | 'retry'> {
     let trx;
     try {
       trx = await opts.db.startTransaction().execute();
     } catch (e) {
       return new AppError('UNAVAILABLE', 'the database could not start a transaction', undefined, { cause: e });
     }
-    for (const unit of batch) {
+    const outcomes: Outcome[] = [];
+    for (const unit of units) {
       try {
-        await sql`savepoint unit`.execute(trx);
-        const value = await unit.fn(trx);
-        await sql`release savepoint unit`.execute(trx);
-        outcomes.push({ unit, ok: true, value });
+        outcomes.push({ unit, ok: true, value: await unit.fn(trx) });
       } catch (error) {
-        try {
-          await sql`rollback to savepoint unit`.execute(trx);
-          await sql`release savepoint unit`.execute(trx);
-        } catch (e) {
-          // The transaction itself is gone (disk full, I/O error): nothing in it happened.
-          await trx.rollback().execute().catch(() => undefined);
-          return new AppError('UNAVAILABLE', 'the database failed during a transaction; nothing was written', undefined, { cause: e });
-        }
-        outcomes.push({ unit, ok: false, error });
+        await trx.rollback().execute().catch(() => undefined);
+        if (units.length > 1) return 'retry';
+        return [{ unit, ok: false, error }];
       }
     }
     try {

@@ -1,6 +1,7 @@
 // Ledger persistence. Entries arrive unsequenced (seq NULL) inside the caller's transaction; the
 // integrator assigns leaf indices in batches, stores every completed subtree hash, and signs a
 // checkpoint. Rows are only ever inserted, or have seq set once; nothing is updated or deleted.
+import { CompiledQuery } from 'kysely';
 import type { Executor } from '../db/tables.js';
 import type { SubtreeRef } from './merkle.js';
 
@@ -20,10 +21,20 @@ export interface NewEntry {
 // Parameters per statement stay well below SQLite's and PostgreSQL's limits.
 const CHUNK = 500;
 
+const ENTRY_COLUMNS = ['event_id', 'leaf', 'leaf_hash', 'action', 'outcome', 'actor_id', 'target_type', 'target_id', 'request_id', 'occurred_at'] as const;
+
 export function createLedgerStore() {
+  // The append is the hottest statement in the product: build its SQL once through Kysely (a store
+  // serves one database, so one dialect), then only bind parameters.
+  let insertSql: string | undefined;
   return {
     async insertEntry(tx: Executor, row: NewEntry): Promise<void> {
-      await tx.insertInto('ledger_entries').values(row).execute();
+      const params = ENTRY_COLUMNS.map((c) => row[c]);
+      insertSql ??= tx
+        .insertInto('ledger_entries')
+        .values(Object.fromEntries(ENTRY_COLUMNS.map((c, i) => [c, params[i]])) as unknown as NewEntry)
+        .compile().sql;
+      await tx.executeQuery(CompiledQuery.raw(insertSql, params));
     },
 
     async pending(tx: Executor, limit: number) {

@@ -11,13 +11,15 @@ export interface FakeIdp {
   close(): Promise<void>;
 }
 
+type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+
 export async function startFakeIdp(): Promise<FakeIdp> {
-  let keys: { kid: string; privateKey: CryptoKey; jwk: JWK }[] = [];
+  const keys: { kid: string; privateKey: PrivateKey; jwk: JWK }[] = [];
   let down = false;
   const addKey = async () => {
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
     const kid = `k${keys.length + 1}`;
-    keys.push({ kid, privateKey: privateKey as CryptoKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' } });
+    keys.push({ kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' } });
   };
   await addKey();
   let issuer = '';
