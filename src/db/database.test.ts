@@ -58,3 +58,28 @@ describe.each(DIALECTS)('database on %s', (dialect) => {
     expect(Number(count.rows[0]!.n)).toBe(3);
   });
 });
+
+// Two handles in one process only make sense on PostgreSQL: on SQLite the synchronous driver would
+// block the event loop waiting for a lock the other handle can then never release. The SQLite case
+// is tested with real processes in test/multi-process.test.ts.
+describe.each(DIALECTS.filter((d) => d === 'postgres'))('two pools on one %s database', (dialect) => {
+  it('serialize their writes instead of failing', async () => {
+    const storage = await createTestStorage(dialect);
+    const a = await openDatabase({ dataDir: storage.dataDir, url: storage.url });
+    const b = await openDatabase({ dataDir: storage.dataDir, url: storage.url });
+    try {
+      const write = (db: Database, key: string) =>
+        db.transact(async (tx) => {
+          const n = await tx.selectFrom('evident_meta').select('key').execute();
+          await tx.insertInto('evident_meta').values({ key, value: String(n.length) }).execute();
+        });
+      await Promise.all(Array.from({ length: 40 }, (_, i) => write(i % 2 ? a : b, `k${i}`)));
+      const rows = await a.db.selectFrom('evident_meta').select('key').execute();
+      expect(rows).toHaveLength(40);
+    } finally {
+      await a.close();
+      await b.close();
+      await storage.cleanup();
+    }
+  });
+});

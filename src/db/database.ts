@@ -4,8 +4,8 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
-import type { DB, Dialect, Executor } from './tables.js';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { DB, Dialect, Executor, Tx } from './tables.js';
 import { migrateToLatest } from './migrate.js';
 import { createSqliteGroupCommit, type GroupCommit } from './group-commit.js';
 import { AppError } from '../errors.js';
@@ -19,7 +19,7 @@ export interface Database {
    * concurrent calls are group-committed (one fsync for many); on PostgreSQL each is its own
    * transaction and the server groups the WAL flushes.
    */
-  transact<T>(fn: (tx: Transaction<DB>) => Promise<T>): Promise<T>;
+  transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
   stats(): { batches: number; units: number; syncs: number };
@@ -140,7 +140,7 @@ function openPostgres(opts: OpenDatabaseOptions): Database {
     db,
     transact: async (fn) => {
       units += 1;
-      return db.transaction().execute(fn);
+      return db.transaction().execute((trx) => fn(trx as unknown as Tx));
     },
     ping: async () => {
       await sql`select 1`.execute(db);

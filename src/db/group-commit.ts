@@ -9,13 +9,13 @@
 // frames. A failed fsync poisons the store: after one, Linux may drop the dirty pages and report
 // later fsyncs as successful, so no further write is acknowledged until restart.
 import { open } from 'node:fs/promises';
-import type { Kysely, Transaction } from 'kysely';
-import type { DB } from './tables.js';
+import { sql, type Kysely } from 'kysely';
+import type { DB, Tx } from './tables.js';
 import { fsyncDir } from '../util/durable-fs.js';
 import { AppError } from '../errors.js';
 
 interface Unit {
-  fn: (tx: Transaction<DB>) => Promise<unknown>;
+  fn: (tx: Tx) => Promise<unknown>;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
 }
@@ -23,7 +23,7 @@ interface Unit {
 type Outcome = { unit: Unit; ok: true; value: unknown } | { unit: Unit; ok: false; error: unknown };
 
 export interface GroupCommit {
-  run<T>(fn: (tx: Transaction<DB>) => Promise<T>): Promise<T>;
+  run<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
   stats(): { batches: number; units: number; syncs: number };
 }
@@ -111,30 +111,34 @@ export function createSqliteGroupCommit(opts: { db: Kysely<DB>; walFile: string;
     return outcomes;
   }
 
+  // BEGIN IMMEDIATE takes the write lock up front (waiting up to busy_timeout), so another process
+  // writing the same file (the CLI next to a running server) queues instead of failing mid-way.
   async function runTogether(units: Unit[]): Promise<Outcome[] | AppError | 'retry'> {
-    let trx;
-    try {
-      trx = await opts.db.startTransaction().execute();
-    } catch (e) {
-      return new AppError('UNAVAILABLE', 'the database could not start a transaction', undefined, { cause: e });
-    }
-    const outcomes: Outcome[] = [];
-    for (const unit of units) {
+    return opts.db.connection().execute(async (conn) => {
+      const tx = conn as unknown as Tx;
       try {
-        outcomes.push({ unit, ok: true, value: await unit.fn(trx) });
-      } catch (error) {
-        await trx.rollback().execute().catch(() => undefined);
-        if (units.length > 1) return 'retry';
-        return [{ unit, ok: false, error }];
+        await sql`begin immediate`.execute(conn);
+      } catch (e) {
+        return new AppError('UNAVAILABLE', 'the database could not start a transaction (is another process holding it?)', undefined, { cause: e });
       }
-    }
-    try {
-      await trx.commit().execute();
-    } catch (e) {
-      await trx.rollback().execute().catch(() => undefined);
-      return new AppError('UNAVAILABLE', 'the database could not commit; nothing was written', undefined, { cause: e });
-    }
-    return outcomes;
+      const outcomes: Outcome[] = [];
+      for (const unit of units) {
+        try {
+          outcomes.push({ unit, ok: true, value: await unit.fn(tx) });
+        } catch (error) {
+          await sql`rollback`.execute(conn).catch(() => undefined);
+          if (units.length > 1) return 'retry' as const;
+          return [{ unit, ok: false as const, error }];
+        }
+      }
+      try {
+        await sql`commit`.execute(conn);
+      } catch (e) {
+        await sql`rollback`.execute(conn).catch(() => undefined);
+        return new AppError('UNAVAILABLE', 'the database could not commit; nothing was written', undefined, { cause: e });
+      }
+      return outcomes;
+    });
   }
 
   function settle(outcomes: Outcome[]): void {
@@ -179,7 +183,7 @@ export function createSqliteGroupCommit(opts: { db: Kysely<DB>; walFile: string;
   }
 
   return {
-    run<T>(fn: (tx: Transaction<DB>) => Promise<T>): Promise<T> {
+    run<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
       if (closed) return Promise.reject(new AppError('UNAVAILABLE', 'the database is closed'));
       if (poisoned) return Promise.reject(poisoned);
       return new Promise<T>((resolve, reject) => {

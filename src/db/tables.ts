@@ -98,6 +98,13 @@ export interface DB {
 /** What every store method takes: the database or a transaction on it. */
 export type Executor = Kysely<DB> | Transaction<DB>;
 
+declare const inTransaction: unique symbol;
+/**
+ * A connection inside a transaction opened by `database.transact`. Functions that must run in the
+ * caller's transaction (ledger.append) take a Tx, so they cannot be handed the bare database.
+ */
+export type Tx = Kysely<DB> & { readonly [inTransaction]: true };
+
 export type Dialect = 'sqlite' | 'postgres';
 
 // Keep ColumnType referenced for future computed columns without an unused-import error.

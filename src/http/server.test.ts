@@ -125,3 +125,28 @@ describe.each(DIALECTS)('HTTP server on %s', (dialect) => {
     expect(logs).not.toMatch(/authorization/iu);
   });
 });
+
+describe.each(DIALECTS)('fail closed on %s', (dialect) => {
+  it('refuses an action whose ledger event cannot be written, and changes nothing', async () => {
+    const app = await createTestApp(dialect);
+    try {
+      const db = app.server.runtime.database.db;
+      const { sql } = await import('kysely');
+      if (dialect === 'sqlite') {
+        await sql`create trigger ledger_down before insert on ledger_entries begin select raise(abort, 'ledger storage failure'); end`.execute(db);
+      } else {
+        await sql`create function ledger_down() returns trigger language plpgsql as $$ begin raise exception 'ledger storage failure'; end $$`.execute(db);
+        await sql`create trigger ledger_down before insert on ledger_entries for each row execute function ledger_down()`.execute(db);
+      }
+      const r = await app.request('POST', '/api/v1/principals', { body: { name: 'never-created', kind: 'service', roles: ['workload'] } });
+      expect(r.status).toBe(503);
+      expect(r.body.error.code).toBe('LEDGER_UNAVAILABLE');
+      expect(r.text).not.toContain('ledger storage failure');
+      await sql`drop trigger ledger_down${dialect === 'postgres' ? sql` on ledger_entries` : sql``}`.execute(db);
+      const list = await app.request('GET', '/api/v1/principals');
+      expect(list.body.principals.map((p: { name: string }) => p.name)).not.toContain('never-created');
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -1,9 +1,8 @@
 // Identity: principals (people and workloads), API tokens, OIDC sign-in, and the authorization
 // rules that sit beyond the route table (whose tokens you may see or mint, who may grant what).
 import { createHash } from 'node:crypto';
-import type { Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
-import type { DB } from '../db/tables.js';
+import type { Tx } from '../db/tables.js';
 import type { LedgerService } from '../ledger/service.js';
 import { AppError, conflict, notFound } from '../errors.js';
 import { uuidv7 } from '../util/ids.js';
@@ -58,7 +57,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
   const now = deps.now ?? (() => new Date());
 
   async function createPrincipalIn(
-    tx: Transaction<DB>,
+    tx: Tx,
     ctx: RequestContext,
     input: CreatePrincipal,
     external?: { issuer: string; subject: string },
@@ -102,7 +101,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
   }
 
   /** Mints a token for an active principal inside the caller's transaction. */
-  async function createTokenIn(tx: Transaction<DB>, ctx: RequestContext, principalId: string, name: string, days: number): Promise<TokenInfo & { token: string }> {
+  async function createTokenIn(tx: Tx, ctx: RequestContext, principalId: string, name: string, days: number): Promise<TokenInfo & { token: string }> {
     const owner = await store.principalById(tx, principalId);
     if (!owner) throw notFound('principal', principalId);
     if (owner.status !== 'active') throw conflict(`principal ${JSON.stringify(owner.name)} is disabled; enable it before creating tokens`);

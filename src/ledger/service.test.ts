@@ -210,3 +210,31 @@ describe.each(DIALECTS)('ledger service on %s', (dialect) => {
     });
   });
 });
+
+// PostgreSQL only in-process (see database.test.ts); SQLite: test/multi-process.test.ts.
+describe.each(DIALECTS.filter((d) => d === 'postgres'))('two ledger services sharing one %s database', (dialect) => {
+  it('append and integrate concurrently into one consistent tree', async () => {
+    const a = await createTestLedger(dialect);
+    const { openDatabase } = await import('../db/database.js');
+    const { createLedgerService } = await import('./service.js');
+    const { createLedgerStore } = await import('./store.js');
+    const db2 = await openDatabase({ dataDir: a.storage.dataDir, url: a.storage.url });
+    const b = createLedgerService({ database: db2, store: createLedgerStore(), keys: a.ledger.keys, subjectKeys: a.subjectKeys });
+    try {
+      const work: Promise<unknown>[] = [];
+      for (let i = 0; i < 60; i++) {
+        const [svc, db] = i % 2 ? [a.ledger, a.database] : [b, db2];
+        work.push(db.transact((tx) => svc.append(tx, annotation(i))));
+        if (i % 10 === 9) work.push(svc.integrate());
+      }
+      await Promise.all(work);
+      await a.ledger.integrate();
+      await b.integrate();
+      const report = await a.ledger.verifyStored();
+      expect(report).toMatchObject({ ok: true, entries: 60, pending: 0, uncovered: 0 });
+    } finally {
+      await db2.close();
+      await a.close();
+    }
+  });
+});

@@ -1,8 +1,7 @@
 // The ledger service: append inside the caller's transaction, integrate into the Merkle tree in
 // batches with one signed checkpoint each, serve entries and proofs, verify the stored log.
-import type { Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
-import type { DB, Executor } from '../db/tables.js';
+import type { Executor, Tx } from '../db/tables.js';
 import { AppError } from '../errors.js';
 import { canonicalBytes } from '../util/canonical-json.js';
 import { uuidv7 } from '../util/ids.js';
@@ -66,7 +65,16 @@ export function createLedgerService(deps: {
   const batchSize = deps.integrateBatchSize ?? 20_000;
   let integrating: Promise<IntegrateResult | null> | null = null;
 
-  async function append(tx: Transaction<DB>, input: LedgerEvent): Promise<AppendResult> {
+  // Fail closed: an action whose record cannot be written does not happen.
+  async function recordOrFail(write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (e) {
+      throw new AppError('LEDGER_UNAVAILABLE', 'the ledger could not record this action, so it was not carried out; retry later', undefined, { cause: e });
+    }
+  }
+
+  async function append(tx: Tx, input: LedgerEvent): Promise<AppendResult> {
     const parsed = LedgerEventSchema.safeParse(input);
     if (!parsed.success) {
       // A malformed event is a bug in the caller; failing here fails the action (fail closed).
@@ -82,7 +90,7 @@ export function createLedgerService(deps: {
     if (e.subject) leafObj.subject = await deps.subjectKeys.seal(tx, e.subject.id, e.subject.data, id);
     const leaf = canonicalBytes(leafObj);
     const h = leafHash(leaf);
-    await store.insertEntry(tx, {
+    await recordOrFail(() => store.insertEntry(tx, {
       event_id: id,
       leaf,
       leaf_hash: h,
@@ -93,7 +101,7 @@ export function createLedgerService(deps: {
       target_id: e.target?.id ?? null,
       request_id: e.requestId ?? null,
       occurred_at: time,
-    });
+    }));
     deps.metrics?.appended(e.action, e.outcome);
     deps.onPending?.();
     return { eventId: id, leafHash: h.toString('base64') };
