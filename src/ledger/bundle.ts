@@ -4,10 +4,12 @@
 //   {"checkpoint":"<signed note text>"}            (K lines, ascending size)
 //   {"index":0,"leaf":"<base64 of the exact leaf bytes>"}   (N lines)
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { parseVerifierKey, type NoteVerifier } from './note.js';
 import { LedgerVerifier, type VerifyReport } from './verify.js';
+import { CHUNK, verifyBundleLeavesParallel, workerCount } from './parallel/verifier.js';
 
 export const BUNDLE_FORMAT = 'evident-ledger-bundle/v1';
 const MAX_LINE = 16 * 1024 * 1024;
@@ -51,58 +53,111 @@ export interface BundleReport extends VerifyReport {
 }
 
 const LEAF_LINE = /^\{"index":(\d+),"leaf":"([A-Za-z0-9+/=]*)"\}$/u;
+/** Below this many entries one thread is as fast as starting workers. */
+const PARALLEL_MIN_ENTRIES = 4 * CHUNK;
+
+/** Reads the header and checkpoint lines, and where the leaf lines begin. */
+async function readPreamble(path: string): Promise<{ header: BundleHeader; checkpoints: string[]; leafOffset: number; leafLine: number }> {
+  const fh = await open(path, 'r');
+  try {
+    let buf = Buffer.alloc(0);
+    let pos = 0;
+    let consumed = 0;
+    let lineNo = 0;
+    const nextLine = async (): Promise<string | null> => {
+      for (;;) {
+        const nl = buf.indexOf(10);
+        if (nl >= 0) {
+          const line = buf.subarray(0, nl).toString('utf8');
+          buf = buf.subarray(nl + 1);
+          consumed += nl + 1;
+          lineNo += 1;
+          if (nl > MAX_LINE) throw new BundleError(`line ${lineNo} is longer than ${MAX_LINE} bytes`);
+          return line;
+        }
+        if (buf.length > MAX_LINE) throw new BundleError(`line ${lineNo + 1} is longer than ${MAX_LINE} bytes`);
+        const chunk = Buffer.allocUnsafe(1 << 20);
+        const { bytesRead } = await fh.read(chunk, 0, chunk.length, pos);
+        if (bytesRead === 0) {
+          if (buf.length === 0) return null;
+          const line = buf.toString('utf8');
+          consumed += buf.length;
+          buf = Buffer.alloc(0);
+          lineNo += 1;
+          return line;
+        }
+        pos += bytesRead;
+        buf = Buffer.concat([buf, chunk.subarray(0, bytesRead)]);
+      }
+    };
+    const first = await nextLine();
+    if (first === null) throw new BundleError('the file is empty');
+    const parsed = BundleHeaderSchema.safeParse(safeJson(first, 1));
+    if (!parsed.success) throw new BundleError(`line 1 is not an ${BUNDLE_FORMAT} header: ${parsed.error.issues[0]?.message ?? ''}`);
+    const checkpoints: string[] = [];
+    while (checkpoints.length < parsed.data.checkpoints) {
+      const line = await nextLine();
+      if (line === null) break;
+      const c = z.object({ checkpoint: z.string().max(1 << 20) }).strict().safeParse(safeJson(line, lineNo));
+      if (!c.success) throw new BundleError(`line ${lineNo}: expected a checkpoint line`);
+      checkpoints.push(c.data.checkpoint);
+    }
+    return { header: parsed.data, checkpoints, leafOffset: consumed, leafLine: lineNo + 1 };
+  } finally {
+    await fh.close();
+  }
+}
 
 /** Streams and verifies a bundle file. Throws BundleError when the file is not a bundle at all. */
-export async function verifyBundleFile(path: string, opts: BundleVerifyOptions = {}): Promise<BundleReport> {
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }), crlfDelay: Infinity });
-  let header: BundleHeader | undefined;
-  const notes: string[] = [...(opts.trustedCheckpoints ?? [])];
-  let verifier: LedgerVerifier | undefined;
-  let keysFrom: 'trusted' | 'bundle' = 'trusted';
-  let lineNo = 0;
+export async function verifyBundleFile(path: string, opts: BundleVerifyOptions & { parallel?: boolean; native?: boolean } = {}): Promise<BundleReport> {
+  const pre = await readPreamble(path);
+  const keysFrom: 'trusted' | 'bundle' = opts.trustedKeys?.length ? 'trusted' : 'bundle';
+  const verifiers = keysFrom === 'trusted' ? opts.trustedKeys! : pre.header.verifierKeys.map((k) => parseVerifierKey(k));
+  const checkpoints = [...(opts.trustedCheckpoints ?? []), ...pre.checkpoints];
+  const base = { origin: pre.header.origin, verifiers, checkpoints };
+
+  // Fast path: hash in parallel workers. Only a clean result is taken from it; any problem is
+  // re-examined by the serial verifier below, which names the first bad index exactly.
+  if ((opts.parallel ?? true) && pre.header.treeSize >= PARALLEL_MIN_ENTRIES && workerCount() > 1) {
+    const fast = await verifyBundleLeavesParallel(path, pre.leafOffset, { ...base, ...(opts.native === false ? { native: false } : {}) });
+    if (fast.intact && fast.entries === pre.header.treeSize) {
+      const latest = fast.latestCheckpointSize;
+      return {
+        ok: true,
+        origin: pre.header.origin,
+        entries: fast.entries,
+        rootHash: fast.rootHash,
+        checkpointsVerified: fast.checkpointsVerified,
+        latestCheckpointSize: latest,
+        uncovered: latest === null ? fast.entries : fast.entries - latest,
+        firstBadIndex: null,
+        firstBadIndexExact: true,
+        problems: [],
+        header: pre.header,
+        keysFrom,
+      };
+    }
+  }
+
+  const verifier = new LedgerVerifier(base);
+  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20, start: pre.leafOffset }), crlfDelay: Infinity });
+  let lineNo = pre.leafLine - 1;
   for await (const line of lines) {
     lineNo += 1;
     if (line.length > MAX_LINE) throw new BundleError(`line ${lineNo} is longer than ${MAX_LINE} bytes`);
-    if (!header) {
-      const parsed = BundleHeaderSchema.safeParse(safeJson(line, lineNo));
-      if (!parsed.success) throw new BundleError(`line 1 is not an ${BUNDLE_FORMAT} header: ${parsed.error.issues[0]?.message ?? ''}`);
-      header = parsed.data;
-      continue;
-    }
-    if (!verifier && notes.length - (opts.trustedCheckpoints?.length ?? 0) < header.checkpoints) {
-      const c = z.object({ checkpoint: z.string().max(1 << 20) }).strict().safeParse(safeJson(line, lineNo));
-      if (!c.success) throw new BundleError(`line ${lineNo}: expected a checkpoint line`);
-      notes.push(c.data.checkpoint);
-      continue;
-    }
-    if (!verifier) {
-      let keys = opts.trustedKeys;
-      if (!keys || keys.length === 0) {
-        keysFrom = 'bundle';
-        keys = header.verifierKeys.map((k) => parseVerifierKey(k));
-      }
-      verifier = new LedgerVerifier({ origin: header.origin, verifiers: keys, checkpoints: notes });
-    }
     const m = LEAF_LINE.exec(line);
     if (!m) throw new BundleError(`line ${lineNo}: expected {"index":N,"leaf":"<base64>"}`);
     verifier.add(Number(m[1]), Buffer.from(m[2]!, 'base64'));
     if (verifier.stopped) break;
   }
   lines.close();
-  if (!header) throw new BundleError('the file is empty');
-  verifier ??= new LedgerVerifier({
-    origin: header.origin,
-    verifiers: opts.trustedKeys?.length ? opts.trustedKeys : header.verifierKeys.map((k) => parseVerifierKey(k)),
-    checkpoints: notes,
-  });
-  if (!opts.trustedKeys?.length) keysFrom = 'bundle';
   const report = verifier.finish();
-  if (report.ok && report.entries !== header.treeSize) {
+  if (report.ok && report.entries !== pre.header.treeSize) {
     report.ok = false;
-    report.problems.push({ kind: 'truncated', index: report.entries, message: `the header promises ${header.treeSize} entries but the file holds ${report.entries}` });
+    report.problems.push({ kind: 'truncated', index: report.entries, message: `the header promises ${pre.header.treeSize} entries but the file holds ${report.entries}` });
     report.firstBadIndex ??= report.entries;
   }
-  return { ...report, header, keysFrom };
+  return { ...report, header: pre.header, keysFrom };
 }
 
 function safeJson(line: string, lineNo: number): unknown {
