@@ -54,7 +54,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
       dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
     )
     .addColumn('event_id', 'varchar(36)', (c) => c.notNull().unique())
-    .addColumn('seq', t.bigint, (c) => c.unique())
+    .addColumn('seq', t.bigint)
     .addColumn('leaf', t.blob, (c) => c.notNull())
     .addColumn('leaf_hash', t.blob, (c) => c.notNull())
     .addColumn('action', 'varchar(64)', (c) => c.notNull())
@@ -65,6 +65,8 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('request_id', 'varchar(128)')
     .addColumn('occurred_at', 'varchar(32)', (c) => c.notNull())
     .execute();
+  // Unique leaf indices, indexed only once assigned: an append touches no seq index at all.
+  await db.schema.createIndex('ledger_entries_seq_uq').on('ledger_entries').column('seq').unique().where(sql.ref('seq'), 'is not', null).execute();
   await db.schema.createIndex('ledger_entries_pending_idx').on('ledger_entries').column('id').where(sql.ref('seq'), 'is', null).execute();
   // Query indexes (by target, actor, action) arrive with the queries that need them: each index
   // is paid on every append.
