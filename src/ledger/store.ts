@@ -2,21 +2,12 @@
 // integrator assigns leaf indices in batches, stores every completed subtree hash, and signs a
 // checkpoint. Rows are only ever inserted, or have seq set once; nothing is updated or deleted.
 import { CompiledQuery } from 'kysely';
-import type { Executor } from '../db/tables.js';
+import type { Selectable } from 'kysely';
+import type { Executor, LedgerEntriesTable } from '../db/tables.js';
 import type { SubtreeRef } from './merkle.js';
 
-export interface NewEntry {
-  event_id: string;
-  leaf: Buffer;
-  leaf_hash: Buffer;
-  action: string;
-  outcome: string;
-  actor_id: string | null;
-  target_type: string | null;
-  target_id: string | null;
-  request_id: string | null;
-  occurred_at: string;
-}
+/** An entry as appended: everything but the queue id and the leaf index the integrator assigns. */
+export type NewEntry = Omit<Selectable<LedgerEntriesTable>, 'id' | 'seq'>;
 
 // Parameters per statement stay well below SQLite's and PostgreSQL's limits.
 const CHUNK = 500;
