@@ -100,7 +100,7 @@ export const ENV_VARS: Record<string, EnvSpec> = {
   EVIDENT_LOG_LEVEL: { path: ['log', 'level'], parse: 'string' },
 };
 /** Read by the CLI's HTTP client and the config loader itself, not config fields. */
-const CLIENT_ENV = new Set(['EVIDENT_URL', 'EVIDENT_TOKEN', 'EVIDENT_CONFIG', 'EVIDENT_RELIABILITY']);
+const CLIENT_ENV = new Set(['EVIDENT_URL', 'EVIDENT_TOKEN', 'EVIDENT_CONFIG']);
 
 type Plain = Record<string, unknown>;
 

@@ -64,6 +64,8 @@ export interface Runtime {
 export interface RuntimeOptions {
   /** Integrate pending ledger events in the background (the server does; one-shot tools do not). */
   sequencer?: boolean;
+  /** Installation facts not yet in the database (only `initialize` passes them). */
+  meta?: InstallationMeta;
   logger?: Logger;
   /** Read-only tools (verify, export) load no signing key and may not sign. */
   readOnly?: boolean;
@@ -76,7 +78,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
   const layout = dataLayout(config.dataDir);
   const database = await openDatabase({ dataDir: config.dataDir, url: config.database.url, poolSize: config.database.poolSize, groupCommitMaxBatch: config.ledger.groupCommitMaxBatch });
   try {
-    const meta = await readMeta(database.db);
+    const meta = opts.meta ?? (await readMeta(database.db));
     if (!meta) throw new AppError('NOT_FOUND', `no Evident installation in ${config.dataDir}${config.database.url ? ' / the configured database' : ''}; run "evident init" first`);
     const verifiers = meta.verifierKeys.map((k) => parseVerifierKey(k));
     let signer;
@@ -165,18 +167,14 @@ export async function initialize(config: Config, opts: { ifNeeded?: boolean; log
   ensureLocalKeys(layout, config.ledger.origin ?? `evident/${instanceId}`);
   const signer = loadLedgerSigner(layout);
   const origin = config.ledger.origin ?? signer.name;
-  const db2 = await openDatabase({ dataDir: config.dataDir, url: config.database.url, poolSize: config.database.poolSize });
   const meta: InstallationMeta = { instanceId, origin, verifierKeys: [signer.verifier.encoded], initializedAt: new Date().toISOString() };
+  const rt = await openRuntime(config, { meta, ...(opts.logger ? { logger: opts.logger } : {}) });
   try {
-    await db2.transact((tx) => writeMeta(tx, meta));
-  } finally {
-    await db2.close();
-  }
-  const rt = await openRuntime(config, opts.logger ? { logger: opts.logger } : {});
-  try {
-    await rt.ledger.ensureState();
     const ctx = systemContext('init');
+    // One transaction: either the installation exists with its record and its admin, or nothing does.
     const { principal, token } = await rt.database.transact(async (tx) => {
+      await writeMeta(tx, meta);
+      await rt.ledger.ensureState(tx);
       await rt.ledger.append(tx, {
         action: 'system.initialized',
         outcome: 'allowed',
@@ -226,6 +224,8 @@ export async function startServer(config: Config, opts: RuntimeOptions & { logSt
         } catch {
           problems.push('the database does not answer');
         }
+        const storage = runtime.database.problem();
+        if (storage) problems.push(storage);
         const h = sequencer.health();
         if (!h.healthy) problems.push(`ledger integration is failing: ${h.lastError ?? 'unknown error'}`);
         return problems;

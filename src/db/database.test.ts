@@ -83,3 +83,38 @@ describe.each(DIALECTS.filter((d) => d === 'postgres'))('two pools on one %s dat
     }
   });
 });
+
+describe('group commit when the disk fails', () => {
+  it('acknowledges nothing of the batch and refuses every later write', async () => {
+    const { Kysely, SqliteDialect } = await import('kysely');
+    const BetterSqlite3 = (await import('better-sqlite3')).default;
+    const { createSqliteGroupCommit } = await import('./group-commit.js');
+    const { migrateToLatest } = await import('./migrate.js');
+    const { tempDir } = await import('../../test/helpers/db.js');
+    const dir = tempDir();
+    const raw = new BetterSqlite3(`${dir}/t.db`);
+    raw.pragma('journal_mode = WAL');
+    const db = new Kysely<import('./tables.js').DB>({ dialect: new SqliteDialect({ database: raw }) });
+    await migrateToLatest(db, 'sqlite');
+    let failing = false;
+    const group = createSqliteGroupCommit({
+      db,
+      walFile: `${dir}/t.db-wal`,
+      dataDir: dir,
+      maxBatch: 100,
+      sync: async () => {
+        if (failing) throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+      },
+    });
+    const put = (key: string) => group.run((tx) => tx.insertInto('evident_meta').values({ key, value: '1' }).execute());
+    await put('before');
+    failing = true;
+    const results = await Promise.allSettled([put('a'), put('b'), put('c')]);
+    expect(results.every((r) => r.status === 'rejected' && (r.reason as { code: string }).code === 'UNAVAILABLE')).toBe(true);
+    expect(group.problem()).toMatch(/restart/u);
+    failing = false;
+    await expect(put('after')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await group.close();
+    await db.destroy();
+  });
+});

@@ -23,6 +23,8 @@ export interface Database {
   ping(): Promise<void>;
   close(): Promise<void>;
   stats(): { batches: number; units: number; syncs: number };
+  /** A reason the store refuses writes (after a failed fsync), or null. */
+  problem(): string | null;
 }
 
 export interface OpenDatabaseOptions {
@@ -95,6 +97,7 @@ function openSqlite(opts: OpenDatabaseOptions): Database {
       await db.destroy();
     },
     stats: () => group.stats(),
+    problem: () => group.problem(),
   };
 }
 
@@ -149,6 +152,7 @@ function openPostgres(opts: OpenDatabaseOptions): Database {
       await db.destroy();
     },
     stats: () => ({ batches: units, units, syncs: units }),
+    problem: () => null,
   };
 }
 

@@ -26,9 +26,35 @@ export interface GroupCommit {
   run<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
   stats(): { batches: number; units: number; syncs: number };
+  /** Why writes are refused, once an fsync failed; null while healthy. */
+  problem(): string | null;
 }
 
-export function createSqliteGroupCommit(opts: { db: Kysely<DB>; walFile: string; dataDir: string; maxBatch: number }): GroupCommit {
+/** fsyncs the WAL (or the database file, when there is no WAL yet). */
+async function fsyncWal(walFile: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(walFile, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    fh = await open(walFile.replace(/-wal$/u, ''), 'r');
+  }
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+export function createSqliteGroupCommit(opts: {
+  db: Kysely<DB>;
+  walFile: string;
+  dataDir: string;
+  maxBatch: number;
+  /** The durability barrier; replaceable to exercise a failing disk. */
+  sync?: (walFile: string) => Promise<void>;
+}): GroupCommit {
+  const sync = opts.sync ?? fsyncWal;
   const queue: Unit[] = [];
   let draining = false;
   let poisoned: AppError | null = null;
@@ -45,18 +71,7 @@ export function createSqliteGroupCommit(opts: { db: Kysely<DB>; walFile: string;
   function startSync(): Promise<void> {
     const p = (async () => {
       counters.syncs += 1;
-      let fh;
-      try {
-        fh = await open(opts.walFile, 'r');
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-        fh = await open(opts.walFile.replace(/-wal$/u, ''), 'r');
-      }
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
+      await sync(opts.walFile);
       if (!dirSynced) {
         fsyncDir(opts.dataDir);
         dirSynced = true;
@@ -200,5 +215,6 @@ export function createSqliteGroupCommit(opts: { db: Kysely<DB>; walFile: string;
       await (next ?? inFlight ?? Promise.resolve()).catch(() => undefined);
     },
     stats: () => ({ ...counters }),
+    problem: () => poisoned?.message ?? null,
   };
 }

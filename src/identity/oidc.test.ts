@@ -50,6 +50,15 @@ describe.each(DIALECTS)('OIDC bearer tokens on %s', (dialect) => {
     expect(JSON.stringify(created[0])).not.toContain('ravi');
   });
 
+  it('creates one principal when a new identity arrives with many requests at once', async () => {
+    const jwt = await idp.sign({ sub: 'u-burst', email: 'burst@bank.example', groups: ['ml-eng'] });
+    const rs = await Promise.all(Array.from({ length: 12 }, () => app.request('GET', '/api/v1/whoami', { token: jwt })));
+    expect(rs.map((r) => r.status)).toEqual(Array(12).fill(200));
+    expect(new Set(rs.map((r) => r.body.principal.id)).size).toBe(1);
+    const created = (await ledgerEvents(app, 'principal.created')).filter((e) => e.target.id === rs[0]!.body.principal.id);
+    expect(created).toHaveLength(1);
+  });
+
   it('follows the identity provider when group membership changes, recording it', async () => {
     const jwt = await idp.sign({ sub: 'u-100', email: 'ravi@bank.example', groups: ['ml-eng', 'platform'] });
     expect((await app.request('GET', '/api/v1/whoami', { token: jwt })).body.principal.roles).toEqual(['developer', 'operator']);

@@ -37,6 +37,13 @@ describe.each(DIALECTS)('identity over HTTP on %s', (dialect) => {
     expect((await app.request('GET', '/api/v1/principals')).body.principals.length).toBe(before);
   });
 
+  it('lets exactly one of many concurrent creates of one name win; the rest get 409', async () => {
+    const rs = await Promise.all(Array.from({ length: 10 }, () => app.request('POST', '/api/v1/principals', { body: { name: 'race-svc', kind: 'service', roles: ['workload'] } })));
+    expect(rs.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(rs.filter((r) => r.status === 409)).toHaveLength(9);
+    expect((await ledgerEvents(app, 'principal.created')).filter((e) => e.body.name === 'race-svc')).toHaveLength(1);
+  });
+
   it('keeps approvals human and the workload role for services', async () => {
     const a = await app.request('POST', '/api/v1/principals', { body: { name: 'robot-approver', kind: 'service', roles: ['approver'] } });
     expect(a.status).toBe(400);

@@ -267,7 +267,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
         if (!(e instanceof AppError && e.code === 'CONFLICT')) throw e;
       }
       row = await store.principalByExternal(database.db, identity.issuer, identity.subject);
-      if (!row) throw new AppError('INTERNAL', 'OIDC principal could not be created');
+      if (!row) throw new AppError('CONFLICT', `could not create a principal for this identity: the name ${JSON.stringify(name)} was taken at the same moment; retry`);
     } else {
       const stored = JSON.parse(row.roles) as Role[];
       if (JSON.stringify([...stored].sort()) !== JSON.stringify([...identity.roles].sort()) && row.status === 'active') {

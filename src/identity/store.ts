@@ -2,6 +2,8 @@ import type { Executor, PrincipalsTable, ApiTokensTable } from '../db/tables.js'
 import type { Selectable } from 'kysely';
 import type { Principal, TokenInfo } from './schema.js';
 import type { Role } from './roles.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { conflict } from '../errors.js';
 
 export type PrincipalRow = Selectable<PrincipalsTable>;
 export type TokenRow = Selectable<ApiTokensTable>;
@@ -38,7 +40,13 @@ export function toTokenInfo(r: TokenRow, now: Date): TokenInfo {
 export function createIdentityStore() {
   return {
     async insertPrincipal(tx: Executor, row: PrincipalRow): Promise<void> {
-      await tx.insertInto('principals').values(row).execute();
+      try {
+        await tx.insertInto('principals').values(row).execute();
+      } catch (e) {
+        // A concurrent create with the same name (or the same OIDC identity) won the race.
+        if (isUniqueViolation(e)) throw conflict(`a principal named ${JSON.stringify(row.name)} or with the same external identity already exists`);
+        throw e;
+      }
     },
     async principalById(tx: Executor, id: string) {
       return tx.selectFrom('principals').selectAll().where('id', '=', id).executeTakeFirst();

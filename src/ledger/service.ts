@@ -157,8 +157,10 @@ export function createLedgerService(deps: {
     }
   }
 
-  async function ensureState(): Promise<void> {
-    await database.transact((tx) => store.initState(tx, EMPTY_ROOT, now().toISOString()));
+  /** Creates the empty tree's head row if missing (in the caller's transaction when given). */
+  async function ensureState(tx?: Tx): Promise<void> {
+    if (tx) await store.initState(tx, EMPTY_ROOT, now().toISOString());
+    else await database.transact((t) => store.initState(t, EMPTY_ROOT, now().toISOString()));
   }
 
   async function treeSize(tx: Executor = database.db): Promise<number> {
