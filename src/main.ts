@@ -1,6 +1,7 @@
 // Composition root: the one place that turns configuration into a database, keys, stores,
 // services, the HTTP server and the CLI's local operations. Nothing else constructs services.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pino, type DestinationStream, type Logger } from 'pino';
@@ -76,10 +77,21 @@ export interface RuntimeOptions {
 export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
   const logger = opts.logger ?? createLogger(config.log.level);
   const layout = dataLayout(config.dataDir);
-  const database = await openDatabase({ dataDir: config.dataDir, url: config.database.url, poolSize: config.database.poolSize, groupCommitMaxBatch: config.ledger.groupCommitMaxBatch });
+  const notInstalled = () =>
+    new AppError('NOT_FOUND', `no Evident installation in ${config.dataDir}${config.database.url ? ' / the configured database' : ''}; run "evident init" first`);
+  // Opening must not create anything: a verifier pointed at the wrong directory learns so.
+  if (!opts.meta && !config.database.url && !existsSync(join(config.dataDir, 'evident.db'))) throw notInstalled();
+  const database = await openDatabase({
+    dataDir: config.dataDir,
+    url: config.database.url,
+    poolSize: config.database.poolSize,
+    groupCommitMaxBatch: config.ledger.groupCommitMaxBatch,
+    // Read-only tools leave the evidence exactly as they found it, schema included.
+    migrate: !opts.readOnly,
+  });
   try {
-    const meta = opts.meta ?? (await readMeta(database.db));
-    if (!meta) throw new AppError('NOT_FOUND', `no Evident installation in ${config.dataDir}${config.database.url ? ' / the configured database' : ''}; run "evident init" first`);
+    const meta = opts.meta ?? (await readMeta(database.db).catch(() => null));
+    if (!meta) throw notInstalled();
     const verifiers = meta.verifierKeys.map((k) => parseVerifierKey(k));
     let signer;
     if (!opts.readOnly) {

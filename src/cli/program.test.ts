@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import BetterSqlite3 from 'better-sqlite3';
@@ -122,9 +122,11 @@ describe('evident CLI', () => {
     expect((await cli(['token', 'issue', '--principal', 'nobody', '--data-dir', dir])).code).toBe(5);
   });
 
-  it('says what to do when the data dir was never initialized', async () => {
-    const r = await cli(['ledger', 'verify', '--data-dir', fresh()]);
+  it('says what to do when the data dir was never initialized, and creates nothing there', async () => {
+    const dir = fresh();
+    const r = await cli(['ledger', 'verify', '--data-dir', dir]);
     expect(r.code).toBe(5);
     expect(r.err).toContain('evident init');
+    expect(existsSync(dir)).toBe(false);
   });
 });
