@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import BetterSqlite3 from 'better-sqlite3';
 import { cli } from '../../test/helpers/cli.js';
+import { rewriteHistory } from '../../test/helpers/insider.js';
 import { tempDir } from '../../test/helpers/db.js';
 import { parseVerifierKey } from '../ledger/note.js';
 import { loadConfig } from '../config.js';
@@ -78,6 +79,34 @@ describe('evident CLI', () => {
     expect(bad.out).toContain('first bad index 1');
     const json = JSON.parse((await cli(['ledger', 'verify', '--data-dir', dir, '--json'])).out);
     expect(json).toMatchObject({ ok: false, firstBadIndex: 1, problems: [{ kind: 'leaf-hash', index: 1 }] });
+  });
+
+  it('is not fooled by an insider who rewrites the database and re-signs it with a key of their own', async () => {
+    const dir = fresh();
+    const init = JSON.parse((await cli(['init', '--data-dir', dir, '--json'])).out);
+    rewriteHistory(dir, { editIndex: 1, checkpoints: 'forge' });
+    const local = await cli(['ledger', 'verify', '--data-dir', dir, '--json']);
+    expect(local.code).toBe(3);
+    expect(JSON.parse(local.out)).toMatchObject({ ok: false, keysFrom: 'key-file' });
+    const pinned = await cli(['ledger', 'verify', '--data-dir', dir, '--key', init.ledgerPublicKey, '--json']);
+    expect(pinned.code).toBe(3);
+    expect(JSON.parse(pinned.out).keysFrom).toBe('pinned');
+  });
+
+  it('refuses entries that no signed checkpoint covers, and the server will not sign over them', async () => {
+    const dir = fresh();
+    await cli(['init', '--data-dir', dir]);
+    rewriteHistory(dir, { editIndex: 0, checkpoints: 'delete' });
+    const r = await cli(['ledger', 'verify', '--data-dir', dir, '--json']);
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.out).problems[0]).toMatchObject({ kind: 'unsigned-entries', index: 0 });
+    const rt = await openRuntime(loadConfig({ env: {}, overrides: { dataDir: dir } }), { logger: pino({ level: 'silent' }) });
+    try {
+      await rt.database.transact((tx) => rt.ledger.append(tx, { action: 'ledger.annotated', outcome: 'allowed', actor: { type: 'system' }, body: { note: 'after the rewrite' } }));
+      await expect(rt.ledger.integrate()).rejects.toMatchObject({ code: 'LEDGER_INTEGRITY' });
+    } finally {
+      await rt.close();
+    }
   });
 
   it('exports a bundle and verifies it offline, pinned to the key and to a kept checkpoint', async () => {

@@ -12,6 +12,8 @@ import { verifyBundleFile, BundleError } from '../ledger/bundle.js';
 import { parseVerifierKey, type NoteVerifier } from '../ledger/note.js';
 import type { VerifyReport } from '../ledger/verify.js';
 import { systemContext } from '../identity/context.js';
+import { loadLedgerSigner } from '../setup/keys.js';
+import { dataLayout } from '../setup/layout.js';
 import { fsyncDir } from '../util/durable-fs.js';
 import { pino } from 'pino';
 
@@ -49,7 +51,7 @@ function printReport(io: CliIo, r: VerifyReport & { pending?: number; keysFrom?:
   io.out(`ledger ${r.origin}: ${r.entries} entries, ${r.checkpointsVerified} signed checkpoint(s) verified, latest at size ${r.latestCheckpointSize ?? 'none'}\n`);
   io.out(`root ${r.rootHash}\n`);
   if (r.keysFrom === 'bundle') io.out('note: verified against the key inside the bundle; pass --key to pin the key you trust\n');
-  if (r.uncovered > 0) io.out(`note: ${r.uncovered} entries after the latest checkpoint are not yet covered by a signature\n`);
+  if (r.keysFrom === 'database') io.out('note: no --key and no local signing key: verified against the keys the database lists; pass --key to pin the key you trust\n');
   if (r.pending) io.out(`note: ${r.pending} events await integration (the server integrates them within a second)\n`);
   if (r.ok) {
     io.out('OK: every entry, stored hash and checkpoint verifies\n');
@@ -58,6 +60,14 @@ function printReport(io: CliIo, r: VerifyReport & { pending?: number; keysFrom?:
   io.out(`FAILED: first bad index ${r.firstBadIndex ?? 'unknown'}${r.firstBadIndexExact ? '' : ' (or later: the earliest index the evidence allows)'}\n`);
   for (const p of r.problems) io.out(`- ${p.kind}${p.index !== undefined ? ` at index ${p.index}` : ''}: ${p.message}\n`);
   return EXIT.NEGATIVE;
+}
+
+function localVerifier(config: Config): NoteVerifier | undefined {
+  try {
+    return loadLedgerSigner(dataLayout(config.dataDir)).verifier;
+  } catch {
+    return undefined;
+  }
 }
 
 function readKeys(keys: string[] | undefined, keyFiles: string[] | undefined): NoteVerifier[] {
@@ -157,11 +167,20 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         }
         return;
       }
-      const rt = await openRuntime(configFrom(io, o), { readOnly: true, logger: quietLogger() });
+      const config = configFrom(io, o);
+      const rt = await openRuntime(config, { readOnly: true, logger: quietLogger() });
       try {
-        const extra = readKeys(o.key, o.keyFile);
-        if (extra.length) rt.ledger.keys.verifiers.push(...extra);
-        setExit(printReport(io, await rt.ledger.verifyStored({ trustedCheckpoints }), o.json));
+        // Trust comes from outside the database: keys given on the command line, else the local
+        // signing key's public half. Keys listed in the database are used only when neither exists.
+        let verifiers = readKeys(o.key, o.keyFile);
+        let keysFrom = 'pinned';
+        if (verifiers.length === 0) {
+          const local = localVerifier(config);
+          verifiers = local ? [local] : rt.ledger.keys.verifiers;
+          keysFrom = local ? 'key-file' : 'database';
+        }
+        const report = await rt.ledger.verifyStored({ trustedCheckpoints, verifiers });
+        setExit(printReport(io, { ...report, keysFrom }, o.json));
       } finally {
         await rt.close();
       }

@@ -85,6 +85,43 @@ describe.each(DIALECTS.filter((d) => d === 'postgres'))('two pools on one %s dat
 });
 
 describe('group commit when the disk fails', () => {
+  it('does not acknowledge a batch that committed while the failing fsync was in flight', async () => {
+    const { Kysely, SqliteDialect } = await import('kysely');
+    const BetterSqlite3 = (await import('better-sqlite3')).default;
+    const { createSqliteGroupCommit } = await import('./group-commit.js');
+    const { migrateToLatest } = await import('./migrate.js');
+    const { tempDir } = await import('../../test/helpers/db.js');
+    const dir = tempDir();
+    const raw = new BetterSqlite3(`${dir}/t.db`);
+    raw.pragma('journal_mode = WAL');
+    const db = new Kysely<import('./tables.js').DB>({ dialect: new SqliteDialect({ database: raw }) });
+    await migrateToLatest(db, 'sqlite');
+    let calls = 0;
+    const group = createSqliteGroupCommit({
+      db,
+      walFile: `${dir}/t.db-wal`,
+      dataDir: dir,
+      maxBatch: 100,
+      sync: async () => {
+        calls += 1;
+        if (calls === 1) {
+          await new Promise((r) => setTimeout(r, 100));
+          throw Object.assign(new Error('EIO'), { code: 'EIO' });
+        }
+      },
+    });
+    const put = (key: string) => group.run((tx) => tx.insertInto('evident_meta').values({ key, value: '1' }).execute());
+    const a = put('a');
+    await new Promise((r) => setTimeout(r, 20)); // A committed, its fsync in flight
+    const b = put('b');
+    const [ra, rb] = await Promise.allSettled([a, b]);
+    expect(ra.status).toBe('rejected');
+    expect(rb.status).toBe('rejected');
+    expect(calls).toBe(1); // no second fsync was trusted
+    await group.close();
+    await db.destroy();
+  });
+
   it('acknowledges nothing of the batch and refuses every later write', async () => {
     const { Kysely, SqliteDialect } = await import('kysely');
     const BetterSqlite3 = (await import('better-sqlite3')).default;

@@ -89,15 +89,21 @@ export function createSqliteGroupCommit(opts: {
   }
 
   function requestSync(): Promise<void> {
+    if (poisoned) return Promise.reject(poisoned);
     if (next) return next;
     if (!inFlight) return (inFlight = startSync());
     const prior = inFlight;
-    next = prior
-      .catch(() => undefined)
-      .then(() => {
+    // After a failed fsync a later one may "succeed" over pages the kernel dropped: never start one.
+    next = prior.then(
+      () => {
         next = null;
         return (inFlight = startSync());
-      });
+      },
+      (e: unknown) => {
+        next = null;
+        throw e;
+      },
+    );
     return next;
   }
 
@@ -184,7 +190,10 @@ export function createSqliteGroupCommit(opts: {
           continue;
         }
         requestSync().then(
-          () => settle(result),
+          () => {
+            if (poisoned) for (const o of result) o.unit.reject(o.ok ? poisoned : o.error);
+            else settle(result);
+          },
           (e) => {
             const err = poison(e);
             for (const o of result) o.unit.reject(o.ok ? err : o.error);

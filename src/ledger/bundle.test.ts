@@ -84,6 +84,24 @@ describe('offline ledger bundle', () => {
     expect(wrongKey.checkpointsVerified).toBe(0);
   });
 
+  it('refuses leaves that no checkpoint covers, even with the header adjusted', async () => {
+    const forged = await verifyBundleFile(
+      variant((l) => {
+        const h = JSON.parse(l[0]!);
+        l[0] = JSON.stringify({ ...h, treeSize: h.treeSize + 1 });
+        return [...l, JSON.stringify({ index: 65, leaf: Buffer.from('{"action":"forged"}').toString('base64') })];
+      }),
+      { trustedKeys: trusted() },
+    );
+    expect(forged).toMatchObject({ ok: false, firstBadIndex: 65 });
+    expect(forged.problems[0]!.kind).toBe('unsigned-entries');
+    const noCheckpoints = await verifyBundleFile(
+      variant((l) => [JSON.stringify({ ...JSON.parse(l[0]!), checkpoints: 0 }), ...l.slice(6)]),
+      { trustedKeys: trusted() },
+    );
+    expect(noCheckpoints).toMatchObject({ ok: false, firstBadIndex: 0 });
+  });
+
   it('refuses a file that is not a bundle with a clear error', async () => {
     await expect(verifyBundleFile(variant(() => ['{"hello":1}']))).rejects.toThrow(BundleError);
     await expect(verifyBundleFile(variant((l) => [l[0]!, 'garbage']))).rejects.toThrow(/line 2/);

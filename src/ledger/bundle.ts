@@ -120,16 +120,15 @@ export async function verifyBundleFile(path: string, opts: BundleVerifyOptions &
   // re-examined by the serial verifier below, which names the first bad index exactly.
   if ((opts.parallel ?? true) && pre.header.treeSize >= PARALLEL_MIN_ENTRIES && workerCount() > 1) {
     const fast = await verifyBundleLeavesParallel(path, pre.leafOffset, { ...base, ...(opts.native === false ? { native: false } : {}) });
-    if (fast.intact && fast.entries === pre.header.treeSize) {
-      const latest = fast.latestCheckpointSize;
+    if (fast.intact && fast.entries === pre.header.treeSize && (fast.latestCheckpointSize ?? 0) === fast.entries) {
       return {
         ok: true,
         origin: pre.header.origin,
         entries: fast.entries,
         rootHash: fast.rootHash,
         checkpointsVerified: fast.checkpointsVerified,
-        latestCheckpointSize: latest,
-        uncovered: latest === null ? fast.entries : fast.entries - latest,
+        latestCheckpointSize: fast.latestCheckpointSize,
+        uncovered: 0,
         firstBadIndex: null,
         firstBadIndexExact: true,
         problems: [],

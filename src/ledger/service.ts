@@ -18,7 +18,7 @@ import {
   rangeSubtrees,
   type LeafRange,
 } from './merkle.js';
-import { signCheckpoint } from './checkpoint.js';
+import { openCheckpoint, signCheckpoint } from './checkpoint.js';
 import type { NoteSigner, NoteVerifier } from './note.js';
 import { LedgerVerifier, type VerifyReport } from './verify.js';
 import type { Leaf } from './schema.js';
@@ -122,6 +122,7 @@ export function createLedgerService(deps: {
       const pending = await store.pending(tx, batchSize);
       if (pending.length === 0) return null;
       const frontier = MerkleFrontier.deserialize(state.size, state.frontier);
+      await checkHead(tx, state, frontier);
       const nodes: { level: number; idx: number; hash: Buffer }[] = [];
       for (const p of pending) frontier.append(p.leaf_hash, (level, idx, hash) => nodes.push({ level, idx, hash }));
       await store.assignSeqs(tx, pending.map((p) => p.id), state.size);
@@ -135,6 +136,28 @@ export function createLedgerService(deps: {
     });
     if (result) deps.metrics?.integrated(result.integrated, result.size, Number(process.hrtime.bigint() - started) / 1e9);
     return result;
+  }
+
+  /**
+   * Extends the tree only from a head that matches the last checkpoint we signed: if the stored
+   * head, frontier or checkpoints were altered, signing on top would launder the alteration.
+   */
+  async function checkHead(tx: Tx, state: { size: number; root: Buffer }, frontier: MerkleFrontier): Promise<void> {
+    const latest = await store.latestCheckpoint(tx);
+    let ok = frontier.root().equals(state.root);
+    if (ok && latest) {
+      try {
+        const cp = openCheckpoint(latest.note, keys.verifiers, keys.origin);
+        ok = cp.size === state.size && cp.root.equals(state.root) && latest.size === cp.size;
+      } catch {
+        ok = false;
+      }
+    } else if (ok) {
+      ok = state.size === 0;
+    }
+    if (!ok) {
+      throw new AppError('LEDGER_INTEGRITY', 'the ledger head does not match its last signed checkpoint, so no new checkpoint is signed; run "evident ledger verify"');
+    }
   }
 
   /** Integrates everything pending (in batches); one integration runs at a time per process. */
@@ -271,7 +294,9 @@ export function createLedgerService(deps: {
    * Recomputes the whole tree from the stored leaves and checks every stored leaf hash, subtree
    * hash, checkpoint signature and root, and the head state. Read-only.
    */
-  async function verifyStored(opts: { trustedCheckpoints?: string[]; pageSize?: number } = {}): Promise<VerifyReport & { pending: number }> {
+  async function verifyStored(
+    opts: { trustedCheckpoints?: string[]; pageSize?: number; verifiers?: NoteVerifier[] } = {},
+  ): Promise<VerifyReport & { pending: number }> {
     const db = database.db;
     const page = opts.pageSize ?? 5000;
     const notes: string[] = [...(opts.trustedCheckpoints ?? [])];
@@ -281,7 +306,7 @@ export function createLedgerService(deps: {
       notes.push(...rows.map((r) => r.note));
       after = rows[rows.length - 1]!.size;
     }
-    const v = new LedgerVerifier({ origin: keys.origin, verifiers: keys.verifiers, checkpoints: notes });
+    const v = new LedgerVerifier({ origin: keys.origin, verifiers: opts.verifiers ?? keys.verifiers, checkpoints: notes });
 
     // Stored subtree hashes are what proofs are served from: each is compared with the recomputed
     // one as it completes, so an edit that kept its leaf hash consistent is still pinned down.

@@ -15,6 +15,7 @@ export type ProblemKind =
   | 'node-hash'
   | 'checkpoint-mismatch'
   | 'truncated'
+  | 'unsigned-entries'
   | 'state-mismatch';
 
 export interface Problem {
@@ -33,7 +34,7 @@ export interface VerifyReport {
   rootHash: string;
   checkpointsVerified: number;
   latestCheckpointSize: number | null;
-  /** Entries after the latest checkpoint: present, hashed, but not yet covered by a signature. */
+  /** Entries after the latest checkpoint. Indices and their checkpoint are written together, so any is a problem. */
   uncovered: number;
   /** First index that cannot be trusted, when any; exact unless `firstBadIndexExact` is false. */
   firstBadIndex: number | null;
@@ -63,6 +64,7 @@ export class LedgerVerifier {
   #firstBad: number | null = null;
   #firstBadExact = true;
   #verified = 0;
+  #ended = false;
   onNode: ((level: number, index: number, hash: Buffer) => void) | undefined;
 
   constructor(opts: LedgerVerifierOptions) {
@@ -162,13 +164,26 @@ export class LedgerVerifier {
     this.#fail(p, exact);
   }
 
-  /** Call after the last leaf: a signed size beyond the entries present means truncation. */
+  /**
+   * Call after the last leaf. A signed size beyond the entries present means truncation; entries
+   * beyond the latest signed size are vouched for by nothing (the log signs a checkpoint in the same
+   * transaction that indexes entries), so they fail too.
+   */
   end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
     const latest = this.#checkpoints.at(-1);
     const size = this.#frontier.size;
-    if (!this.#stopped && latest && latest.size > size) {
+    if (this.#stopped) return;
+    if (latest && latest.size > size) {
       this.#fail(
         { kind: 'truncated', index: size, size: latest.size, message: `the ledger ends at ${size} entries but a checkpoint was signed at size ${latest.size}: entries from index ${size} are missing` },
+        true,
+      );
+    } else if (size > (latest?.size ?? 0)) {
+      const from = latest?.size ?? 0;
+      this.#fail(
+        { kind: 'unsigned-entries', index: from, message: `entries from index ${from} to ${size - 1} are covered by no signed checkpoint${latest ? '' : ' (there is none)'}: nothing vouches for them` },
         true,
       );
     }
