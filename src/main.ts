@@ -110,7 +110,6 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       subjectKeys,
       metrics: metrics.ledger,
       integrateBatchSize: config.ledger.integrateBatchSize,
-      onPending: () => sequencer?.poke(),
       ...(opts.now ? { now: opts.now } : {}),
     });
     const denials = createDenialRecorder({ ledger, onError: (e) => logger.error({ err: { message: (e as Error).message } }, 'could not record a denial in the ledger') });
@@ -123,7 +122,12 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       maxTokenTtlDays: config.auth.maxTokenTtlDays,
       ...(opts.now ? { now: opts.now } : {}),
     });
-    if (opts.sequencer) sequencer = startSequencer({ ledger, intervalMs: config.ledger.checkpointIntervalMs, logger });
+    if (opts.sequencer) {
+      const seq = startSequencer({ ledger, intervalMs: config.ledger.checkpointIntervalMs, logger });
+      // Woken after commits, never before: on PostgreSQL an event is invisible until committed.
+      database.onCommit(() => seq.poke());
+      sequencer = seq;
+    }
     metrics.gauge('evident_db_group_commit_batches', 'Transactions batches committed (SQLite group commit)', () => database.stats().batches);
     metrics.gauge('evident_db_group_commit_units', 'Units of work committed in those batches', () => database.stats().units);
     return {

@@ -25,6 +25,14 @@ export interface Database {
   stats(): { batches: number; units: number; syncs: number };
   /** A reason the store refuses writes (after a failed fsync), or null. */
   problem(): string | null;
+  /**
+   * Resolves once everything committed so far is durable. On SQLite a commit is visible to readers
+   * a moment before its group fsync; anything that leaves the process as proof (a signed
+   * checkpoint) waits on this first. On PostgreSQL a commit is durable before it is visible.
+   */
+  durable(): Promise<void>;
+  /** Registers a listener called after every durable commit (the ledger sequencer's wake-up). */
+  onCommit(listener: () => void): void;
 }
 
 export interface OpenDatabaseOptions {
@@ -85,10 +93,17 @@ function openSqlite(opts: OpenDatabaseOptions): Database {
   raw.pragma('busy_timeout = 5000');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
   const group: GroupCommit = createSqliteGroupCommit({ db, walFile: `${file}-wal`, dataDir: opts.dataDir, maxBatch: opts.groupCommitMaxBatch ?? 1000 });
+  const listeners: (() => void)[] = [];
   return {
     dialect: 'sqlite',
     db,
-    transact: (fn) => group.run(fn),
+    transact: async (fn) => {
+      const r = await group.run(fn);
+      for (const l of listeners) l();
+      return r;
+    },
+    durable: () => group.durable(),
+    onCommit: (l) => void listeners.push(l),
     ping: async () => {
       await sql`select 1`.execute(db);
     },
@@ -138,13 +153,18 @@ function openPostgres(opts: OpenDatabaseOptions): Database {
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   let units = 0;
+  const listeners: (() => void)[] = [];
   return {
     dialect: 'postgres',
     db,
     transact: async (fn) => {
       units += 1;
-      return db.transaction().execute((trx) => fn(trx as unknown as Tx));
+      const r = await db.transaction().execute((trx) => fn(trx as unknown as Tx));
+      for (const l of listeners) l();
+      return r;
     },
+    durable: async () => undefined,
+    onCommit: (l) => void listeners.push(l),
     ping: async () => {
       await sql`select 1`.execute(db);
     },

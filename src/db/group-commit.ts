@@ -28,6 +28,8 @@ export interface GroupCommit {
   stats(): { batches: number; units: number; syncs: number };
   /** Why writes are refused, once an fsync failed; null while healthy. */
   problem(): string | null;
+  /** Resolves once every commit made so far is durable (reads that leave the process wait on it). */
+  durable(): Promise<void>;
 }
 
 /** fsyncs the WAL (or the database file, when there is no WAL yet). */
@@ -68,10 +70,16 @@ export function createSqliteGroupCommit(opts: {
   let next: Promise<void> | null = null;
   let dirSynced = false;
 
+  // Batches committed, and how many of them the last completed fsync covers.
+  let committed = 0;
+  let synced = 0;
+
   function startSync(): Promise<void> {
+    const upTo = committed;
     const p = (async () => {
       counters.syncs += 1;
       await sync(opts.walFile);
+      synced = Math.max(synced, upTo);
       if (!dirSynced) {
         fsyncDir(opts.dataDir);
         dirSynced = true;
@@ -189,6 +197,7 @@ export function createSqliteGroupCommit(opts: {
           settle(result);
           continue;
         }
+        committed += 1;
         requestSync().then(
           () => {
             if (poisoned) for (const o of result) o.unit.reject(o.ok ? poisoned : o.error);
@@ -225,5 +234,6 @@ export function createSqliteGroupCommit(opts: {
     },
     stats: () => ({ ...counters }),
     problem: () => poisoned?.message ?? null,
+    durable: () => (poisoned ? Promise.reject(poisoned) : synced >= committed ? Promise.resolve() : requestSync()),
   };
 }

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, isAppError } from '../errors.js';
 import { accessFor } from '../identity/permissions.js';
-import { DENIAL_CODES, type DenialCode, type DenialRecorder } from '../identity/denials.js';
+import { DENIAL_CODES, auditReason, type DenialCode, type DenialRecorder } from '../identity/denials.js';
 import type { IdentityService } from '../identity/service.js';
 import type { OidcVerifier } from '../identity/oidc.js';
 import type { RequestContext } from '../identity/context.js';
@@ -60,18 +60,18 @@ export function installAuth(app: FastifyInstance, deps: { identity: IdentityServ
       const principal = await principalFor(req);
       req.ctx.principal = principal;
       if (!principal.roles.some((r) => access.includes(r))) {
-        throw new AppError(
-          'FORBIDDEN',
-          `${operation} needs one of the roles ${access.join(', ')}; principal ${JSON.stringify(principal.name)} has ${principal.roles.join(', ') || 'none'}`,
-          { requiredRoles: [...access] },
-        );
+        const needs = `${operation} needs one of the roles ${access.join(', ')}`;
+        throw new AppError('FORBIDDEN', `${needs}; principal ${JSON.stringify(principal.name)} has ${principal.roles.join(', ') || 'none'}`, {
+          requiredRoles: [...access],
+          auditReason: `${needs}; the caller has ${principal.roles.join(', ') || 'none'}`,
+        });
       }
     } catch (e) {
       if (isAppError(e) && DENIAL_CODES.has(e.code)) {
         await deps.denials.record(req.ctx, {
           operation,
           code: e.code as DenialCode,
-          reason: e.message,
+          reason: auditReason(e),
           ...(e.code === 'FORBIDDEN' ? { requiredRoles: [...access] as Role[] } : {}),
         });
       }

@@ -6,7 +6,7 @@ import type { LedgerService } from '../ledger/service.js';
 import type { Role } from './roles.js';
 import type { SodDecision } from './sod.js';
 import { envelopeOf, type RequestContext } from './context.js';
-import { isAppError } from '../errors.js';
+import { isAppError, type AppError } from '../errors.js';
 
 const WINDOW_MS = 10_000;
 const PER_WINDOW = 10;
@@ -22,6 +22,15 @@ export interface Denial {
   requiredRoles?: Role[];
   sod?: SodDecision;
   target?: { type: string; id: string };
+}
+
+/**
+ * The reason written to the ledger: an error may carry `details.auditReason`, a wording without
+ * personal data (names) for the permanent record, while its message speaks to the caller.
+ */
+export function auditReason(e: AppError): string {
+  const r = (e.details as { auditReason?: unknown } | undefined)?.auditReason;
+  return typeof r === 'string' ? r : e.message;
 }
 
 export interface DenialRecorder {
@@ -41,7 +50,9 @@ export function createDenialRecorder(deps: { ledger: Pick<LedgerService, 'record
         action: 'auth.denied',
         outcome: 'denied',
         ...envelopeOf(ctx),
-        ...(ctx.principal ? {} : { actor: { type: 'anonymous' as const, ...(ctx.address ? { address: ctx.address } : {}) } }),
+        // An address is personal data: it is sealed under a key of its own, so it can be shredded.
+        ...(ctx.principal ? {} : { actor: { type: 'anonymous' as const } }),
+        ...(!ctx.principal && ctx.address ? { subject: { id: `address:${ctx.address}`, data: { address: ctx.address } } } : {}),
         reason: d.reason.slice(0, 2000),
         ...(d.target ? { target: d.target } : {}),
         body: {
@@ -102,7 +113,7 @@ export function createDenialRecorder(deps: { ledger: Pick<LedgerService, 'record
           await record(ctx, {
             operation,
             code: e.code as DenialCode,
-            reason: e.message,
+            reason: auditReason(e),
             ...(details.sod ? { sod: details.sod } : {}),
             ...(details.requiredRoles ? { requiredRoles: details.requiredRoles } : {}),
           });

@@ -75,6 +75,29 @@ describe.each(DIALECTS)('permission matrix on %s', (dialect) => {
     const counted = after.reduce((sum, e) => sum + (e.body.suppressed ?? 1), 0);
     expect(counted).toBe(n);
     expect(after.length).toBeLessThan(n);
-    expect(after[0]).toMatchObject({ outcome: 'denied', actor: { type: 'anonymous', address: expect.any(String) }, body: { code: 'UNAUTHENTICATED' } });
+    expect(after[0]).toMatchObject({ outcome: 'denied', actor: { type: 'anonymous' }, subject: { alg: 'A256GCM' }, body: { code: 'UNAUTHENTICATED' } });
+  });
+});
+
+describe('personal data in the record of refusals', () => {
+  it('writes neither the names of people nor client addresses into ledger leaves in clear', async () => {
+    const app = await createTestApp('sqlite');
+    try {
+      const person = await app.principal('maria.garcia', ['developer']);
+      await app.request('GET', '/api/v1/principals', { token: person.token });
+      await app.request('GET', '/api/v1/principals', { token: 'evd_unknown' });
+      await app.server.runtime.denials.flush();
+      const leaves = (await app.server.runtime.database.db.selectFrom('ledger_entries').select('leaf').execute()).map((r) => r.leaf.toString('utf8'));
+      const denials = leaves.filter((l) => l.includes('auth.denied'));
+      expect(denials.length).toBeGreaterThanOrEqual(2);
+      for (const l of leaves) {
+        expect(l).not.toContain('maria');
+        expect(l).not.toContain('127.0.0.1');
+        expect(l).not.toContain('::1');
+      }
+      expect(denials.some((l) => l.includes('"subject"'))).toBe(true);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -285,7 +285,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
         });
       }
     }
-    if (row.status !== 'active') throw new AppError('UNAUTHENTICATED', `principal ${JSON.stringify(row.name)} is disabled in Evident`);
+    if (row.status !== 'active') throw new AppError('UNAUTHENTICATED', 'this principal is disabled in Evident, whatever the identity provider says');
     return { id: row.id, name: row.name, kind: row.kind, roles: identity.roles, via: `oidc:${identity.issuer}` };
   }
 

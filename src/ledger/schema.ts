@@ -15,8 +15,6 @@ export const ActorSchema = z
     roles: z.array(z.enum(ROLES)).max(ROLES.length).optional(),
     /** How the actor authenticated: an API token id, or the OIDC issuer. */
     via: z.string().max(2048).optional(),
-    /** Network origin of an anonymous or failed request. */
-    address: z.string().max(64).optional(),
   })
   .strict();
 export type Actor = z.infer<typeof ActorSchema>;

@@ -58,7 +58,6 @@ export function createLedgerService(deps: {
   now?: () => Date;
   metrics?: LedgerMetrics;
   integrateBatchSize?: number;
-  onPending?: () => void;
 }) {
   const { database, store, keys } = deps;
   const now = deps.now ?? (() => new Date());
@@ -103,7 +102,6 @@ export function createLedgerService(deps: {
       occurred_at: time,
     }));
     deps.metrics?.appended(e.action, e.outcome);
-    deps.onPending?.();
     return { eventId: id, leafHash: h.toString('base64') };
   }
 
@@ -164,6 +162,8 @@ export function createLedgerService(deps: {
   async function integrate(): Promise<IntegrateResult | null> {
     while (integrating) await integrating.catch(() => undefined);
     const run = (async () => {
+      // A read first: an idle pass must not commit (every commit wakes the sequencer again).
+      if ((await store.pending(database.db, 1)).length === 0) return null;
       let last: IntegrateResult | null = null;
       for (;;) {
         const r = await integrateOnce();
@@ -186,12 +186,16 @@ export function createLedgerService(deps: {
     else await database.transact((t) => store.initState(t, EMPTY_ROOT, now().toISOString()));
   }
 
+  // Everything served from the tree (checkpoints, entries, proofs, exports) is bounded by a
+  // checkpoint that is durable: a signed statement must never outlive a crash of its own log.
   async function treeSize(tx: Executor = database.db): Promise<number> {
+    await database.durable();
     const cp = await store.latestCheckpoint(tx);
     return cp?.size ?? 0;
   }
 
   async function latestCheckpoint(): Promise<string> {
+    await database.durable();
     const cp = await store.latestCheckpoint(database.db);
     if (cp) return cp.note;
     const r = await integrate();
@@ -364,6 +368,7 @@ export function createLedgerService(deps: {
   async function exportBundle(write: (chunk: string) => Promise<void>, opts: { pageSize?: number } = {}): Promise<{ treeSize: number; checkpoints: number }> {
     const db = database.db;
     const page = opts.pageSize ?? 5000;
+    await database.durable();
     const latest = await store.latestCheckpoint(db);
     const size = latest?.size ?? 0;
     const notes: string[] = [];
