@@ -27,6 +27,8 @@ const OidcSchema = z
     clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
     /** After fetching the JWKS, how long an unknown key id waits before the next fetch. */
     jwksCooldownSeconds: z.number().int().min(0).max(3600).default(30),
+    /** Longest life of an API token a person mints for themselves while signed in through the IdP. */
+    maxTokenTtlDays: z.number().int().min(1).max(3650).default(30),
     /** Only for tests and labs: allow an http:// issuer on a loopback address. */
     allowInsecureLoopback: z.boolean().default(false),
   })

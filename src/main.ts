@@ -120,6 +120,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       denials,
       tokenTtlDays: config.auth.tokenTtlDays,
       maxTokenTtlDays: config.auth.maxTokenTtlDays,
+      oidcTokenTtlDays: config.auth.oidc?.maxTokenTtlDays ?? 30,
       ...(opts.now ? { now: opts.now } : {}),
     });
     if (opts.sequencer) {
@@ -198,7 +199,7 @@ export async function initialize(config: Config, opts: { ifNeeded?: boolean; log
         body: { instanceId, origin, verifierKey: signer.verifier.encoded, version: VERSION },
       });
       const principal = await rt.identity.createPrincipalIn(tx, ctx, { name: 'admin', kind: 'human', roles: ['admin'] });
-      const token = await rt.identity.createTokenIn(tx, ctx, principal.id, 'bootstrap', Math.min(BOOTSTRAP_TOKEN_DAYS, config.auth.maxTokenTtlDays));
+      const token = await rt.identity.createTokenIn(tx, ctx, principal.id, 'bootstrap', Math.min(BOOTSTRAP_TOKEN_DAYS, config.auth.maxTokenTtlDays), null);
       return { principal, token };
     });
     await rt.ledger.integrate();

@@ -249,7 +249,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         if (days > config.auth.maxTokenTtlDays) throw new AppError('VALIDATION_FAILED', `--expires-in-days exceeds auth.maxTokenTtlDays (${config.auth.maxTokenTtlDays})`);
         const principal = (await rt.identity.listPrincipals({})).find((p) => p.name === o.principal);
         if (!principal) throw new AppError('NOT_FOUND', `principal ${JSON.stringify(o.principal)} was not found`);
-        const t = await rt.database.transact((tx) => rt.identity.createTokenIn(tx, systemContext('cli:break-glass'), principal.id, o.name, days));
+        // Whoever runs this on the data dir holds the token too: recorded as controlled by the CLI.
+        const t = await rt.database.transact((tx) => rt.identity.createTokenIn(tx, systemContext('cli:break-glass'), principal.id, o.name, days, 'cli:break-glass'));
         await rt.ledger.integrate();
         if (o.json) io.out(JSON.stringify({ token: t.token, id: t.id, principalId: t.principalId, expiresAt: t.expiresAt }) + '\n');
         else io.out(`${t.token}\n`);

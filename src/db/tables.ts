@@ -35,6 +35,11 @@ export interface ApiTokensTable {
   expires_at: string;
   revoked_at: string | null;
   revoked_by: string | null;
+  /**
+   * Who besides the owner could have used this token: the admin who minted it for someone else,
+   * inherited by tokens minted with it. NULL when only the owner ever held it.
+   */
+  controlled_by: string | null;
 }
 
 export interface LedgerEntriesTable {

@@ -9,6 +9,10 @@ export interface AuthenticatedPrincipal {
   roles: Role[];
   /** "token:<id>" or "oidc:<issuer>". */
   via: string;
+  /** When the credential used stops working. */
+  expiresAt?: string;
+  /** For tokens minted by someone else: who else could have acted with it (see SoD). */
+  controlledBy?: string;
 }
 
 export interface RequestContext {
@@ -23,7 +27,7 @@ export interface RequestContext {
 export function actorOf(ctx: RequestContext): Actor {
   if (ctx.principal) {
     const p = ctx.principal;
-    return { type: 'principal', id: p.id, kind: p.kind, roles: p.roles, via: p.via };
+    return { type: 'principal', id: p.id, kind: p.kind, roles: p.roles, via: p.via, ...(p.controlledBy ? { controlledBy: p.controlledBy } : {}) };
   }
   return { type: 'system', via: ctx.system ?? 'system' };
 }

@@ -46,7 +46,9 @@ export const identityEvents = [
   ),
   defineEvent(
     'token.created',
-    z.object({ tokenId: Id, principalId: Id, name: z.string().max(128), hint: z.string().max(16), expiresAt: z.string().max(32) }).strict(),
+    z
+      .object({ tokenId: Id, principalId: Id, name: z.string().max(128), hint: z.string().max(16), expiresAt: z.string().max(32), controlledBy: Id.optional() })
+      .strict(),
   ),
   defineEvent('token.revoked', z.object({ tokenId: Id, principalId: Id }).strict()),
   defineEvent(

@@ -99,6 +99,26 @@ describe.each(DIALECTS)('OIDC bearer tokens on %s', (dialect) => {
     expect(person.status).toBe(403);
   });
 
+  it('caps tokens minted from a provider session, and strips them when the provider drops the person', async () => {
+    const jwt = await idp.sign({ sub: 'u-400', email: 'temp@bank.example', groups: ['platform'] });
+    const tooLong = await app.request('POST', '/api/v1/tokens', { token: jwt, body: { name: 'cli', expiresInDays: 90 } });
+    expect(tooLong.status).toBe(400);
+    const pat = await app.request('POST', '/api/v1/tokens', { token: jwt, body: { name: 'cli' } });
+    expect(pat.status).toBe(201);
+    expect(new Date(pat.body.expiresAt).getTime()).toBeLessThanOrEqual(Date.now() + 30 * 86_400_000 + 1000);
+    expect((await app.request('POST', '/api/v1/ledger/annotations', { token: pat.body.token, body: { note: 'with my PAT' } })).status).toBe(201);
+    // The provider removes the person's groups; their next sign-in strips the stored roles.
+    const dropped = await idp.sign({ sub: 'u-400', email: 'temp@bank.example', groups: [] });
+    expect((await app.request('GET', '/api/v1/whoami', { token: dropped })).status).toBe(403);
+    expect((await app.request('POST', '/api/v1/ledger/annotations', { token: pat.body.token, body: { note: 'after removal' } })).status).toBe(403);
+  });
+
+  it('maps nothing for groups named like object prototype keys', async () => {
+    const jwt = await idp.sign({ sub: 'u-proto', groups: ['constructor', '__proto__', 'toString', 'hasOwnProperty'] });
+    const r = await app.request('GET', '/api/v1/whoami', { token: jwt });
+    expect(r.status).toBe(403);
+  });
+
   it('honours a local disable over the identity provider', async () => {
     const jwt = await idp.sign({ sub: 'u-200', email: 'leaver@bank.example', groups: ['ml-eng'] });
     const me = await app.request('GET', '/api/v1/whoami', { token: jwt });

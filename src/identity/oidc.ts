@@ -7,6 +7,8 @@ import type { Role } from './roles.js';
 
 export interface OidcIdentity {
   issuer: string;
+  /** When the identity token expires. */
+  expiresAt: string;
   subject: string;
   name: string;
   kind: 'human' | 'service';
@@ -31,7 +33,8 @@ export function mapRoles(claim: unknown, mapping: Readonly<Record<string, readon
   const roles = new Set<Role>();
   for (const v of values) {
     if (typeof v !== 'string') continue;
-    for (const r of mapping[v] ?? []) roles.add(r);
+    // Own keys only: a group named "constructor" or "__proto__" must map to nothing.
+    for (const r of Object.hasOwn(mapping, v) ? mapping[v]! : []) roles.add(r);
   }
   return [...roles].sort();
 }
@@ -88,7 +91,14 @@ export function createOidcVerifier(cfg: OidcConfig, opts: { fetchTimeoutMs?: num
       const nameClaim = payload[cfg.nameClaim];
       const name = typeof nameClaim === 'string' && nameClaim.length > 0 ? nameClaim : subject;
       const kind = cfg.kindClaim && payload[cfg.kindClaim] === 'service' ? 'service' : 'human';
-      return { issuer: cfg.issuer, subject, name, kind, roles: mapRoles(payload[cfg.rolesClaim], cfg.roleMapping) };
+      return {
+        issuer: cfg.issuer,
+        subject,
+        name,
+        kind,
+        roles: mapRoles(payload[cfg.rolesClaim], cfg.roleMapping),
+        expiresAt: new Date((payload.exp ?? 0) * 1000).toISOString(),
+      };
     },
   };
 }

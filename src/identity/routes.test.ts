@@ -85,6 +85,32 @@ describe.each(DIALECTS)('identity over HTTP on %s', (dialect) => {
     expect(denied).toEqual(['identity.createToken', 'identity.listTokens', 'identity.revokeToken']);
   });
 
+  it('records who else holds a token minted for someone, and carries it into their actions', async () => {
+    const ops = await app.principal('orla', ['operator']);
+    const info = (await app.request('GET', `/api/v1/tokens?principalId=${ops.id}`)).body.tokens[0];
+    expect(info.controlledBy).toBe(app.adminId);
+    const note = await app.request('POST', '/api/v1/ledger/annotations', { token: ops.token, body: { note: 'acting with a token an admin minted' } });
+    const ev = (await ledgerEvents(app, 'ledger.annotated')).find((e) => e.id === note.body.eventId);
+    expect(ev.actor).toMatchObject({ id: ops.id, controlledBy: app.adminId });
+    // A token minted with that token inherits the lineage: the admin could have minted it too.
+    const child = await app.request('POST', '/api/v1/tokens', { token: ops.token, body: { name: 'child' } });
+    expect(child.body.controlledBy).toBe(app.adminId);
+    // Minted by oneself from a credential nobody else held: nobody else controls it.
+    const own = await app.request('POST', '/api/v1/tokens', { body: { name: 'admin-own' } });
+    expect(own.body.controlledBy).toBeNull();
+  });
+
+  it('never lets a token mint a longer-lived one for itself', async () => {
+    const dev = await app.principal('kim', ['developer']);
+    const short = await app.request('POST', '/api/v1/tokens', { token: dev.token, body: { name: 'short', expiresInDays: 2 } });
+    const longer = await app.request('POST', '/api/v1/tokens', { token: short.body.token, body: { name: 'renewal', expiresInDays: 90 } });
+    expect(longer.status).toBe(400);
+    expect(longer.body.error.message).toContain('cannot outlive');
+    const clamped = await app.request('POST', '/api/v1/tokens', { token: short.body.token, body: { name: 'default-ttl' } });
+    expect(clamped.status).toBe(201);
+    expect(clamped.body.expiresAt <= short.body.expiresAt).toBe(true);
+  });
+
   it('expires tokens', async () => {
     const ops = await app.principal('otto', ['operator']);
     const t = await app.request('POST', '/api/v1/tokens', { token: ops.token, body: { name: 'short', expiresInDays: 1 } });
@@ -121,6 +147,28 @@ describe.each(DIALECTS)('identity over HTTP on %s', (dialect) => {
     expect(self.body.error.code).toBe('SOD_VIOLATION');
     const d = (await ledgerEvents(app, 'auth.denied')).at(-1);
     expect(d).toMatchObject({ outcome: 'denied', body: { code: 'SOD_VIOLATION', sod: { rule: 'no-self-grant', satisfied: false } } });
+  });
+
+  it('keeps one admin when two admins disable each other at the same moment', async () => {
+    const a = await app.principal('duel-a', ['admin']);
+    const b = await app.principal('duel-b', ['admin']);
+    const identity = app.server.runtime.identity;
+    for (const p of await identity.listPrincipals({ role: 'admin', status: 'active' })) {
+      if (p.id !== a.id && p.id !== b.id) await identity.updatePrincipal(systemContext('test'), p.id, { roles: ['auditor'] });
+    }
+    const [ra, rb] = await Promise.all([
+      app.request('PATCH', `/api/v1/principals/${b.id}`, { token: a.token, body: { status: 'disabled' } }),
+      app.request('PATCH', `/api/v1/principals/${a.id}`, { token: b.token, body: { status: 'disabled' } }),
+    ]);
+    // The loser is refused: as the last admin (409), or, when the winner committed before the
+    // loser even authenticated (SQLite serializes), as a principal that is now disabled (401).
+    expect(ra.status === 200 ? rb.status : ra.status).toBeOneOf([401, 409]);
+    expect([ra.status, rb.status]).toContain(200);
+    expect((await identity.listPrincipals({ role: 'admin', status: 'active' })).length).toBe(1);
+    // Restore the bootstrap admin for the tests that follow.
+    const survivor = ra.status === 200 ? a : b;
+    const restored = await app.request('PATCH', `/api/v1/principals/${app.adminId}`, { token: survivor.token, body: { roles: ['admin'] } });
+    expect(restored.status, restored.text).toBe(200);
   });
 
   it('never leaves the installation without an active admin', async () => {

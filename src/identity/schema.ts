@@ -80,6 +80,7 @@ export const TokenInfoSchema = z.object({
   createdBy: z.string().nullable(),
   expiresAt: z.string(),
   revokedAt: z.string().nullable(),
+  controlledBy: z.string().nullable().describe('who else could have used it: the admin who minted it for this principal'),
   status: z.enum(['active', 'expired', 'revoked']),
 });
 export type TokenInfo = z.infer<typeof TokenInfoSchema>;

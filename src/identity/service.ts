@@ -26,6 +26,8 @@ export interface IdentityServiceDeps {
   denials: DenialRecorder;
   tokenTtlDays: number;
   maxTokenTtlDays: number;
+  /** How long a token minted from an identity-provider session may live. */
+  oidcTokenTtlDays: number;
   now?: () => Date;
 }
 
@@ -100,13 +102,25 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     return database.transact((tx) => createPrincipalIn(tx, ctx, input, external));
   }
 
-  /** Mints a token for an active principal inside the caller's transaction. */
-  async function createTokenIn(tx: Tx, ctx: RequestContext, principalId: string, name: string, days: number): Promise<TokenInfo & { token: string }> {
+  /**
+   * Mints a token for an active principal inside the caller's transaction. `controlledBy` names who
+   * besides the owner could have used it (null when only the owner ever held it).
+   */
+  async function createTokenIn(
+    tx: Tx,
+    ctx: RequestContext,
+    principalId: string,
+    name: string,
+    days: number,
+    controlledBy: string | null,
+    notAfter?: Date,
+  ): Promise<TokenInfo & { token: string }> {
     const owner = await store.principalById(tx, principalId);
     if (!owner) throw notFound('principal', principalId);
     if (owner.status !== 'active') throw conflict(`principal ${JSON.stringify(owner.name)} is disabled; enable it before creating tokens`);
     const token = generateToken();
     const created = now();
+    const wanted = created.getTime() + days * DAY_MS;
     const row = {
       id: uuidv7(),
       principal_id: principalId,
@@ -115,9 +129,10 @@ export function createIdentityService(deps: IdentityServiceDeps) {
       hint: tokenHint(token),
       created_at: created.toISOString(),
       created_by: ctx.principal?.id ?? null,
-      expires_at: new Date(created.getTime() + days * DAY_MS).toISOString(),
+      expires_at: new Date(notAfter ? Math.min(wanted, notAfter.getTime()) : wanted).toISOString(),
       revoked_at: null,
       revoked_by: null,
+      controlled_by: controlledBy,
     };
     await store.insertToken(tx, row);
     await ledger.append(tx, {
@@ -125,7 +140,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
       outcome: 'allowed',
       ...envelopeOf(ctx),
       target: { type: 'token', id: row.id },
-      body: { tokenId: row.id, principalId, name, hint: row.hint, expiresAt: row.expires_at },
+      body: { tokenId: row.id, principalId, name, hint: row.hint, expiresAt: row.expires_at, ...(controlledBy ? { controlledBy } : {}) },
     });
     return { ...toTokenInfo(row, created), token };
   }
@@ -145,8 +160,11 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     return deps.denials.guard(ctx, 'identity.updatePrincipal', async () => {
       const sod = noSelfGrant(ctx.principal?.id ?? 'system', id);
       enforceSod(sod);
+      const lock = database.dialect === 'postgres';
       return database.transact(async (tx) => {
-        const row = await store.principalById(tx, id);
+        // Row locks on PostgreSQL: concurrent changes to one principal apply one after the other,
+        // and the last-admin check sees every other admin change that committed first.
+        const row = await store.principalById(tx, id, lock);
         if (!row) throw notFound('principal', id);
         const before = toPrincipal(row);
         const roles = patch.roles ?? before.roles;
@@ -157,11 +175,11 @@ export function createIdentityService(deps: IdentityServiceDeps) {
         if (!rolesChanged && !statusChanged) return before;
         const stillAdmin = status === 'active' && roles.includes('admin');
         if (!stillAdmin && before.status === 'active' && before.roles.includes('admin')) {
-          const admins = await store.activeAdminIds(tx);
+          const admins = await store.activeAdminIds(tx, lock);
           if (admins.length <= 1) throw conflict('this is the last active admin; make another principal admin first');
         }
         const at = now().toISOString();
-        await store.updatePrincipal(tx, id, { roles: JSON.stringify(roles), status, updated_at: at });
+        await store.updatePrincipal(tx, id, { ...(rolesChanged ? { roles: JSON.stringify(roles) } : {}), ...(statusChanged ? { status } : {}), updated_at: at });
         await ledger.append(tx, {
           action: 'principal.updated',
           outcome: 'allowed',
@@ -181,16 +199,33 @@ export function createIdentityService(deps: IdentityServiceDeps) {
 
   async function createToken(ctx: RequestContext, input: CreateToken): Promise<TokenInfo & { token: string }> {
     return deps.denials.guard(ctx, 'identity.createToken', async () => {
-      const principalId = input.principalId ?? ctx.principal?.id;
-      if (!principalId) throw new AppError('BAD_REQUEST', 'principalId is required');
-      if (ctx.principal && principalId !== ctx.principal.id && !hasRole(ctx, 'admin')) {
+      const caller = ctx.principal;
+      if (!caller) throw new AppError('UNAUTHENTICATED', 'a token can only be created by an authenticated principal');
+      const principalId = input.principalId ?? caller.id;
+      const forSelf = principalId === caller.id;
+      if (!forSelf && !hasRole(ctx, 'admin')) {
         throw forbidden('only an admin may create tokens for another principal; omit principalId to create one for yourself', ['admin']);
       }
       const days = input.expiresInDays ?? deps.tokenTtlDays;
       if (days > deps.maxTokenTtlDays) {
         throw new AppError('VALIDATION_FAILED', `expiresInDays ${days} exceeds the maximum of ${deps.maxTokenTtlDays} set by auth.maxTokenTtlDays`);
       }
-      return database.transact((tx) => createTokenIn(tx, ctx, principalId, input.name, days));
+      // A token never outlives the credential that minted it for oneself (a leaked token cannot
+      // renew itself); a session from the identity provider mints for at most oidcTokenTtlDays.
+      let notAfter: Date | undefined;
+      if (forSelf) {
+        notAfter = caller.via.startsWith('oidc:') ? new Date(now().getTime() + deps.oidcTokenTtlDays * DAY_MS) : caller.expiresAt ? new Date(caller.expiresAt) : undefined;
+        if (notAfter && input.expiresInDays !== undefined && now().getTime() + days * DAY_MS > notAfter.getTime()) {
+          throw new AppError(
+            'VALIDATION_FAILED',
+            `a token you mint for yourself cannot outlive the credential you are using (until ${notAfter.toISOString()}); ask for fewer days or omit expiresInDays`,
+          );
+        }
+      }
+      // Minted for someone else, the token is also in the minter's hands: that is recorded and
+      // carried into every action taken with it, so separation-of-duties checks can count it.
+      const controlledBy = forSelf ? (caller.controlledBy ?? null) : caller.id;
+      return database.transact((tx) => createTokenIn(tx, ctx, principalId, input.name, days, controlledBy, notAfter));
     });
   }
 
@@ -240,7 +275,15 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     if (row.expires_at <= now().toISOString()) throw new AppError('UNAUTHENTICATED', `API token ${row.hint}… expired at ${row.expires_at}; create a new one`);
     const p = await store.principalById(database.db, row.principal_id);
     if (!p || p.status !== 'active') throw new AppError('UNAUTHENTICATED', `the principal of API token ${row.hint}… is disabled`);
-    return { id: p.id, name: p.name, kind: p.kind, roles: JSON.parse(p.roles) as Role[], via: `token:${row.id}` };
+    return {
+      id: p.id,
+      name: p.name,
+      kind: p.kind,
+      roles: JSON.parse(p.roles) as Role[],
+      via: `token:${row.id}`,
+      expiresAt: row.expires_at,
+      ...(row.controlled_by ? { controlledBy: row.controlled_by } : {}),
+    };
   }
 
   /**
@@ -250,6 +293,10 @@ export function createIdentityService(deps: IdentityServiceDeps) {
   async function signInOidc(identity: OidcIdentity): Promise<AuthenticatedPrincipal> {
     const ctx: RequestContext = { principal: null, system: `oidc:${identity.issuer}` };
     if (identity.roles.length === 0) {
+      // Deprovisioned at the provider: strip the stored roles too, so API tokens this person
+      // minted earlier lose their power now rather than at expiry.
+      const known = await store.principalByExternal(database.db, identity.issuer, identity.subject);
+      if (known && (JSON.parse(known.roles) as Role[]).length > 0) await syncRoles(ctx, known.id, JSON.parse(known.roles) as Role[], []);
       throw forbidden('your identity provider grants you no Evident role; ask an admin to map one of your groups in auth.oidc.roleMapping');
     }
     try {
@@ -271,22 +318,26 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     } else {
       const stored = JSON.parse(row.roles) as Role[];
       if (JSON.stringify([...stored].sort()) !== JSON.stringify([...identity.roles].sort()) && row.status === 'active') {
-        const id = row.id;
-        await database.transact(async (tx) => {
-          await store.updatePrincipal(tx, id, { roles: JSON.stringify(identity.roles), updated_at: now().toISOString() });
-          await ledger.append(tx, {
-            action: 'principal.updated',
-            outcome: 'allowed',
-            ...envelopeOf(ctx),
-            target: { type: 'principal', id },
-            reason: 'roles granted by the identity provider changed',
-            body: { principalId: id, roles: { from: stored, to: identity.roles } },
-          });
-        });
+        await syncRoles(ctx, row.id, stored, identity.roles);
       }
     }
     if (row.status !== 'active') throw new AppError('UNAUTHENTICATED', 'this principal is disabled in Evident, whatever the identity provider says');
-    return { id: row.id, name: row.name, kind: row.kind, roles: identity.roles, via: `oidc:${identity.issuer}` };
+    return { id: row.id, name: row.name, kind: row.kind, roles: identity.roles, via: `oidc:${identity.issuer}`, expiresAt: identity.expiresAt };
+  }
+
+  /** Records the identity provider's view of a principal's roles. */
+  async function syncRoles(ctx: RequestContext, id: string, from: Role[], to: Role[]): Promise<void> {
+    await database.transact(async (tx) => {
+      await store.updatePrincipal(tx, id, { roles: JSON.stringify(to), updated_at: now().toISOString() });
+      await ledger.append(tx, {
+        action: 'principal.updated',
+        outcome: 'allowed',
+        ...envelopeOf(ctx),
+        target: { type: 'principal', id },
+        reason: 'roles granted by the identity provider changed',
+        body: { principalId: id, roles: { from, to } },
+      });
+    });
   }
 
   async function freeName(identity: OidcIdentity): Promise<string> {

@@ -1,5 +1,9 @@
 // Separation of duties, as pure decisions other domains call and then record with their ledger
 // event (the decision object goes into the event body, satisfied or not).
+//
+// An action counts for everyone who could have taken it: the principal, and whoever else holds
+// its credential (`controlledBy`: the admin who minted someone's token). So an admin cannot
+// approve as an approver whose token they minted, nor make two approvals out of one pair of hands.
 import { AppError } from '../errors.js';
 import type { Role } from './roles.js';
 
@@ -13,41 +17,60 @@ export interface SodDecision {
   detail: string;
 }
 
-/** "The author of X cannot approve X." */
-export function authorCannotApprove(authorId: string, approverId: string): SodDecision {
-  const satisfied = authorId !== approverId;
+export interface Approval {
+  principalId: string;
+  roles: readonly Role[];
+  /** Who else held the credential the approval was made with (actor.controlledBy). */
+  controlledBy?: string | null | undefined;
+}
+
+/** The hands an approval may have come from. */
+function hands(a: { principalId: string; controlledBy?: string | null | undefined }): string[] {
+  return a.controlledBy ? [a.principalId, a.controlledBy] : [a.principalId];
+}
+
+/** "The author of X cannot approve X" (nor through a credential the author minted). */
+export function authorCannotApprove(authorId: string, approver: { principalId: string; controlledBy?: string | null | undefined }): SodDecision {
+  const satisfied = !hands(approver).includes(authorId);
   return {
     rule: 'author-cannot-approve',
     satisfied,
     authorId,
-    approverIds: [approverId],
-    detail: satisfied ? 'approver is not the author' : `principal ${approverId} authored this and cannot also approve it; another approver must`,
+    approverIds: [approver.principalId],
+    detail: satisfied
+      ? 'approver is not the author'
+      : approver.principalId === authorId
+        ? `principal ${approver.principalId} authored this and cannot also approve it; another approver must`
+        : `the approval was made with a credential the author ${authorId} minted, so it could be the author's own`,
   };
 }
 
-export interface Approval {
-  principalId: string;
-  roles: readonly Role[];
-}
-
 /**
- * "N distinct approvers": counts distinct principals holding `role` other than the author.
- * Repeated approvals by one principal count once; the author's approval never counts.
+ * "N distinct approvers": principals holding `role`, none of them the author, counted by the
+ * hands behind them: approvals sharing a controller count once, repeated approvals count once.
  */
 export function distinctApprovers(opts: { authorId: string; approvals: readonly Approval[]; required: number; role?: Role }): SodDecision {
   const role = opts.role ?? 'approver';
-  const counted = new Set(opts.approvals.filter((a) => a.principalId !== opts.authorId && a.roles.includes(role)).map((a) => a.principalId));
-  const satisfied = counted.size >= opts.required;
+  const eligible = opts.approvals.filter((a) => a.roles.includes(role) && !hands(a).includes(opts.authorId));
+  const seenHands = new Set<string>();
+  const counted: string[] = [];
+  for (const a of eligible) {
+    const h = hands(a);
+    if (h.some((x) => seenHands.has(x))) continue;
+    h.forEach((x) => seenHands.add(x));
+    counted.push(a.principalId);
+  }
+  const satisfied = counted.length >= opts.required;
   return {
     rule: 'distinct-approvers',
     satisfied,
     authorId: opts.authorId,
-    approverIds: [...counted],
+    approverIds: counted,
     required: opts.required,
-    counted: counted.size,
+    counted: counted.length,
     detail: satisfied
-      ? `${counted.size} distinct ${role}(s) approved; ${opts.required} required`
-      : `${counted.size} of ${opts.required} required distinct ${role}(s) other than the author have approved`,
+      ? `${counted.length} distinct ${role}(s) approved; ${opts.required} required`
+      : `${counted.length} of ${opts.required} required distinct ${role}(s) other than the author have approved`,
   };
 }
 

@@ -33,6 +33,7 @@ export function toTokenInfo(r: TokenRow, now: Date): TokenInfo {
     createdBy: r.created_by,
     expiresAt: r.expires_at,
     revokedAt: r.revoked_at,
+    controlledBy: r.controlled_by,
     status,
   };
 }
@@ -48,8 +49,10 @@ export function createIdentityStore() {
         throw e;
       }
     },
-    async principalById(tx: Executor, id: string) {
-      return tx.selectFrom('principals').selectAll().where('id', '=', id).executeTakeFirst();
+    /** `lock` takes a row lock until commit (PostgreSQL; SQLite serializes writers anyway). */
+    async principalById(tx: Executor, id: string, lock = false) {
+      const q = tx.selectFrom('principals').selectAll().where('id', '=', id);
+      return (lock ? q.forUpdate() : q).executeTakeFirst();
     },
     async principalByName(tx: Executor, name: string) {
       return tx.selectFrom('principals').selectAll().where('name', '=', name).executeTakeFirst();
@@ -63,11 +66,12 @@ export function createIdentityStore() {
       if (f.kind) q = q.where('kind', '=', f.kind as PrincipalRow['kind']);
       return q.limit(10_000).execute();
     },
-    async activeAdminIds(tx: Executor): Promise<string[]> {
-      const rows = await tx.selectFrom('principals').select(['id', 'roles']).where('status', '=', 'active').execute();
+    async activeAdminIds(tx: Executor, lock = false): Promise<string[]> {
+      const q = tx.selectFrom('principals').select(['id', 'roles']).where('status', '=', 'active');
+      const rows = await (lock ? q.forUpdate() : q).execute();
       return rows.filter((r) => (JSON.parse(r.roles) as string[]).includes('admin')).map((r) => r.id);
     },
-    async updatePrincipal(tx: Executor, id: string, set: Partial<Pick<PrincipalRow, 'roles' | 'status' | 'updated_at'>>): Promise<void> {
+    async updatePrincipal(tx: Executor, id: string, set: Partial<Pick<PrincipalRow, 'roles' | 'status'>> & { updated_at: string }): Promise<void> {
       await tx.updateTable('principals').set(set).where('id', '=', id).execute();
     },
     async insertToken(tx: Executor, row: TokenRow): Promise<void> {

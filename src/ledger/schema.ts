@@ -15,6 +15,8 @@ export const ActorSchema = z
     roles: z.array(z.enum(ROLES)).max(ROLES.length).optional(),
     /** How the actor authenticated: an API token id, or the OIDC issuer. */
     via: z.string().max(2048).optional(),
+    /** Set when the credential was minted by someone else, who could have acted with it too. */
+    controlledBy: z.string().max(64).optional(),
   })
   .strict();
 export type Actor = z.infer<typeof ActorSchema>;

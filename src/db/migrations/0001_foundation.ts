@@ -45,6 +45,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('expires_at', 'varchar(32)', (c) => c.notNull())
     .addColumn('revoked_at', 'varchar(32)')
     .addColumn('revoked_by', 'varchar(36)')
+    .addColumn('controlled_by', 'varchar(64)')
     .execute();
   await db.schema.createIndex('api_tokens_principal_idx').on('api_tokens').column('principal_id').execute();
 
