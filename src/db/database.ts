@@ -9,6 +9,7 @@ import type { DB, Dialect, Executor, Tx } from './tables.js';
 import { migrateToLatest } from './migrate.js';
 import { createSqliteGroupCommit, type GroupCommit } from './group-commit.js';
 import { AppError } from '../errors.js';
+import { isTransientConflict } from './errors.js';
 
 export interface Database {
   readonly dialect: Dialect;
@@ -159,9 +160,17 @@ function openPostgres(opts: OpenDatabaseOptions): Database {
     db,
     transact: async (fn) => {
       units += 1;
-      const r = await db.transaction().execute((trx) => fn(trx as unknown as Tx));
-      for (const l of listeners) l();
-      return r;
+      // Units are re-runnable by contract, so a deadlock victim is simply run again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const r = await db.transaction().execute((trx) => fn(trx as unknown as Tx));
+          for (const l of listeners) l();
+          return r;
+        } catch (e) {
+          if (!isTransientConflict(e) || attempt >= 5) throw e;
+          await new Promise((res) => setTimeout(res, attempt * 10 * Math.random()));
+        }
+      }
     },
     durable: async () => undefined,
     onCommit: (l) => void listeners.push(l),

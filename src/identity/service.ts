@@ -160,11 +160,9 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     return deps.denials.guard(ctx, 'identity.updatePrincipal', async () => {
       const sod = noSelfGrant(ctx.principal?.id ?? 'system', id);
       enforceSod(sod);
-      const lock = database.dialect === 'postgres';
       return database.transact(async (tx) => {
-        // Row locks on PostgreSQL: concurrent changes to one principal apply one after the other,
-        // and the last-admin check sees every other admin change that committed first.
-        const row = await store.principalById(tx, id, lock);
+        if (database.dialect === 'postgres') await store.lockPrincipalChanges(tx);
+        const row = await store.principalById(tx, id);
         if (!row) throw notFound('principal', id);
         const before = toPrincipal(row);
         const roles = patch.roles ?? before.roles;
@@ -175,7 +173,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
         if (!rolesChanged && !statusChanged) return before;
         const stillAdmin = status === 'active' && roles.includes('admin');
         if (!stillAdmin && before.status === 'active' && before.roles.includes('admin')) {
-          const admins = await store.activeAdminIds(tx, lock);
+          const admins = await store.activeAdminIds(tx);
           if (admins.length <= 1) throw conflict('this is the last active admin; make another principal admin first');
         }
         const at = now().toISOString();
@@ -328,6 +326,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
   /** Records the identity provider's view of a principal's roles. */
   async function syncRoles(ctx: RequestContext, id: string, from: Role[], to: Role[]): Promise<void> {
     await database.transact(async (tx) => {
+      if (database.dialect === 'postgres') await store.lockPrincipalChanges(tx);
       await store.updatePrincipal(tx, id, { roles: JSON.stringify(to), updated_at: now().toISOString() });
       await ledger.append(tx, {
         action: 'principal.updated',

@@ -49,10 +49,8 @@ export function createIdentityStore() {
         throw e;
       }
     },
-    /** `lock` takes a row lock until commit (PostgreSQL; SQLite serializes writers anyway). */
-    async principalById(tx: Executor, id: string, lock = false) {
-      const q = tx.selectFrom('principals').selectAll().where('id', '=', id);
-      return (lock ? q.forUpdate() : q).executeTakeFirst();
+    async principalById(tx: Executor, id: string) {
+      return tx.selectFrom('principals').selectAll().where('id', '=', id).executeTakeFirst();
     },
     async principalByName(tx: Executor, name: string) {
       return tx.selectFrom('principals').selectAll().where('name', '=', name).executeTakeFirst();
@@ -66,9 +64,16 @@ export function createIdentityStore() {
       if (f.kind) q = q.where('kind', '=', f.kind as PrincipalRow['kind']);
       return q.limit(10_000).execute();
     },
-    async activeAdminIds(tx: Executor, lock = false): Promise<string[]> {
-      const q = tx.selectFrom('principals').select(['id', 'roles']).where('status', '=', 'active');
-      const rows = await (lock ? q.forUpdate() : q).execute();
+    /**
+     * Serializes changes to principals on PostgreSQL (one installation-wide row lock; SQLite
+     * serializes writers anyway), so checks over several principals, like "one admin must remain",
+     * see every change that committed before.
+     */
+    async lockPrincipalChanges(tx: Executor): Promise<void> {
+      await tx.selectFrom('evident_meta').select('key').where('key', '=', 'instance_id').forUpdate().execute();
+    },
+    async activeAdminIds(tx: Executor): Promise<string[]> {
+      const rows = await tx.selectFrom('principals').select(['id', 'roles']).where('status', '=', 'active').execute();
       return rows.filter((r) => (JSON.parse(r.roles) as string[]).includes('admin')).map((r) => r.id);
     },
     async updatePrincipal(tx: Executor, id: string, set: Partial<Pick<PrincipalRow, 'roles' | 'status'>> & { updated_at: string }): Promise<void> {
