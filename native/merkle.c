@@ -18,17 +18,18 @@
     }                                                                 \
   } while (0)
 
-static int typed(napi_env env, napi_value v, void **data, size_t *bytes) {
+// Accepts exactly the typed array kind asked for: a Uint8Array passed where uint32s are read would
+// be misread (and possibly unaligned).
+static int typed_as(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *bytes) {
   napi_typedarray_type type;
   size_t length, offset;
   napi_value buffer;
-  if (napi_get_typedarray_info(env, v, &type, &length, data, &buffer, &offset) != napi_ok) return 0;
-  switch (type) {
-    case napi_uint8_array: *bytes = length; return 1;
-    case napi_uint32_array: *bytes = length * 4; return 1;
-    default: return 0;
-  }
+  if (napi_get_typedarray_info(env, v, &type, &length, data, &buffer, &offset) != napi_ok || type != want) return 0;
+  *bytes = want == napi_uint32_array ? length * 4 : length;
+  return 1;
 }
+#define BYTES(v, d, n) typed_as(env, v, napi_uint8_array, d, n)
+#define U32S(v, d, n) typed_as(env, v, napi_uint32_array, d, n)
 
 static void leaf_hash(const uint8_t *leaf, size_t len, uint8_t *out) {
   static const uint8_t prefix = 0x00;
@@ -54,8 +55,8 @@ static napi_value LeafHashes(napi_env env, napi_callback_info info) {
   void *data, *offs, *out;
   size_t dataLen, offsLen, outLen;
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 3 || !typed(env, argv[0], &data, &dataLen) || !typed(env, argv[1], &offs, &offsLen) || !typed(env, argv[2], &out, &outLen)) {
-    napi_throw_type_error(env, NULL, "leafHashes(data, offsets, out)");
+  if (argc != 3 || !BYTES(argv[0], &data, &dataLen) || !U32S(argv[1], &offs, &offsLen) || !BYTES(argv[2], &out, &outLen) || offsLen < 4) {
+    napi_throw_type_error(env, NULL, "leafHashes(data: Uint8Array, offsets: Uint32Array (n+1), out: Uint8Array)");
     return NULL;
   }
   const uint32_t *o = (const uint32_t *)offs;
@@ -85,8 +86,8 @@ static napi_value ChunkFrontier(napi_env env, napi_callback_info info) {
   void *hashes, *cutsp, *out;
   size_t hashesLen, cutsLen, outLen;
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 3 || !typed(env, argv[0], &hashes, &hashesLen) || !typed(env, argv[1], &cutsp, &cutsLen) || !typed(env, argv[2], &out, &outLen)) {
-    napi_throw_type_error(env, NULL, "chunkFrontier(leafHashes, cuts, out)");
+  if (argc != 3 || !BYTES(argv[0], &hashes, &hashesLen) || !U32S(argv[1], &cutsp, &cutsLen) || !BYTES(argv[2], &out, &outLen)) {
+    napi_throw_type_error(env, NULL, "chunkFrontier(leafHashes: Uint8Array, cuts: Uint32Array, out: Uint8Array)");
     return NULL;
   }
   size_t n = hashesLen / 32, ncuts = cutsLen / 4, written = 0, top = 0, c = 0;
@@ -155,7 +156,7 @@ static long b64decode(const uint8_t *in, size_t len, uint8_t *out) {
 // parseLeafLines(text: Uint8Array, firstIndex: number, leaves: Uint8Array, offsets: Uint32Array):
 // parses lines of exactly {"index":N,"leaf":"<base64>"} (the bundle format), N running from
 // firstIndex, decoding each leaf into `leaves` and its bounds into `offsets`. Returns the number of
-// leaves, or -(k+1) when line k (0-based) is malformed or out of sequence. Empty lines are skipped.
+// leaves, or -(k+1) when line k (0-based) is malformed or out of sequence (a blank line too).
 // A negative firstIndex means: start from whatever index the first line carries.
 static napi_value ParseLeafLines(napi_env env, napi_callback_info info) {
   size_t argc = 4;
@@ -164,8 +165,8 @@ static napi_value ParseLeafLines(napi_env env, napi_callback_info info) {
   size_t textLen, leavesLen, offsLen;
   double first;
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 4 || !typed(env, argv[0], &text, &textLen) || napi_get_value_double(env, argv[1], &first) != napi_ok ||
-      !typed(env, argv[2], &leaves, &leavesLen) || !typed(env, argv[3], &offs, &offsLen)) {
+  if (argc != 4 || !BYTES(argv[0], &text, &textLen) || napi_get_value_double(env, argv[1], &first) != napi_ok ||
+      !BYTES(argv[2], &leaves, &leavesLen) || !U32S(argv[3], &offs, &offsLen) || offsLen < 4) {
     napi_throw_type_error(env, NULL, "parseLeafLines(text, firstIndex, leaves, offsets)");
     return NULL;
   }
@@ -180,8 +181,8 @@ static napi_value ParseLeafLines(napi_env env, napi_callback_info info) {
   while (t < end) {
     const uint8_t *nl = memchr(t, '\n', (size_t)(end - t));
     const uint8_t *e = nl ? nl : end;
-    if (e == t) { t = e + 1; line++; continue; }
     long bad = -(long)(line + 1);
+    if (e == t) goto fail; // blank lines are not part of the format
     size_t len = (size_t)(e - t);
     if (n >= maxLeaves || len < sizeof P1 - 1 + 1 + sizeof P2 - 1 + 2 || memcmp(t, P1, sizeof P1 - 1) != 0) goto fail;
     const uint8_t *p = t + sizeof P1 - 1;

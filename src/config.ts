@@ -43,7 +43,12 @@ export const ConfigSchema = z
         port: z.number().int().min(0).max(65535).default(8080),
         bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
         requestTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000),
-        trustProxy: z.boolean().default(false),
+        /**
+         * Behind a reverse proxy: the proxy's address or CIDR list ("10.0.0.0/8,127.0.0.1") or the
+         * number of proxy hops, so X-Forwarded-For is believed only from the proxy. `true` trusts
+         * any client's header and lets it forge the address written to the ledger.
+         */
+        trustProxy: z.union([z.boolean(), z.number().int().min(1).max(10), z.string().min(1).max(2000)]).default(false),
       })
       .strict()
       .prefault({}),
@@ -88,7 +93,7 @@ export const ENV_VARS: Record<string, EnvSpec> = {
   EVIDENT_HOST: { path: ['server', 'host'], parse: 'string' },
   EVIDENT_PORT: { path: ['server', 'port'], parse: 'int' },
   EVIDENT_BODY_LIMIT_BYTES: { path: ['server', 'bodyLimitBytes'], parse: 'int' },
-  EVIDENT_TRUST_PROXY: { path: ['server', 'trustProxy'], parse: 'bool' },
+  EVIDENT_TRUST_PROXY: { path: ['server', 'trustProxy'], parse: 'string' },
   EVIDENT_DATABASE_URL: { path: ['database', 'url'], parse: 'string' },
   DATABASE_URL: { path: ['database', 'url'], parse: 'string' },
   EVIDENT_DATABASE_POOL_SIZE: { path: ['database', 'poolSize'], parse: 'int' },

@@ -244,7 +244,8 @@ export async function startServer(config: Config, opts: RuntimeOptions & { logSt
         const storage = runtime.database.problem();
         if (storage) problems.push(storage);
         const h = sequencer.health();
-        if (!h.healthy) problems.push(`ledger integration is failing: ${h.lastError ?? 'unknown error'}`);
+        // The probe is public: the cause goes to the log, not to the response.
+        if (!h.healthy) problems.push('ledger integration is failing (the server log has the cause)');
         return problems;
       },
     });

@@ -40,6 +40,11 @@ describe.each(DIALECTS)('HTTP server on %s', (dialect) => {
     const q = await app.request('GET', '/api/v1/ledger/entries?start=-1');
     expect(q.status).toBe(400);
     expect(q.body.error.details.in).toBe('query string');
+    for (const bad of ['', '0x10', '1e3', '%207', '-0', '01']) {
+      const r = await app.request('GET', `/api/v1/ledger/proofs/inclusion?index=${bad}`);
+      expect(r.status, `index=${bad}`).toBe(400);
+      expect(r.body.error.message).toContain('index');
+    }
     const dupRoles = await app.request('POST', '/api/v1/principals', { body: { name: 'dupe', kind: 'human', roles: ['developer', 'developer'] } });
     expect(dupRoles.status).toBe(400);
   });

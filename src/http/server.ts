@@ -42,7 +42,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.server.bodyLimitBytes,
     requestTimeout: config.server.requestTimeoutMs,
-    trustProxy: config.server.trustProxy,
+    trustProxy: config.server.trustProxy as boolean | string, // fastify also takes a hop count at run time
     // A caller's request id is kept when it is well formed, so logs and ledger events line up.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

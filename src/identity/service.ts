@@ -243,7 +243,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     return deps.denials.guard(ctx, 'identity.revokeToken', async () =>
       database.transact(async (tx) => {
         const row = await store.tokenById(tx, id);
-        // Another principal's token is reported as missing unless the caller may manage it.
+        // Another principal's token: only an admin may revoke it (the refusal is recorded).
         if (!row || (ctx.principal && row.principal_id !== ctx.principal.id && !hasRole(ctx, 'admin'))) {
           if (row) throw forbidden('only an admin may revoke another principal\'s token', ['admin']);
           throw notFound('token', id);

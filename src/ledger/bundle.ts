@@ -52,7 +52,8 @@ export interface BundleReport extends VerifyReport {
   keysFrom: 'trusted' | 'bundle';
 }
 
-const LEAF_LINE = /^\{"index":(\d+),"leaf":"([A-Za-z0-9+/=]*)"\}$/u;
+// One grammar on every path (serial, JavaScript workers, native): no leading zeros, canonical base64.
+const LEAF_LINE = /^\{"index":(0|[1-9][0-9]{0,15}),"leaf":"([A-Za-z0-9+/]*={0,2})"\}$/u;
 /** Below this many entries one thread is as fast as starting workers. */
 const PARALLEL_MIN_ENTRIES = 4 * CHUNK;
 
@@ -119,8 +120,9 @@ export async function verifyBundleFile(path: string, opts: BundleVerifyOptions &
   // Fast path: hash in parallel workers. Only a clean result is taken from it; any problem is
   // re-examined by the serial verifier below, which names the first bad index exactly.
   if ((opts.parallel ?? true) && pre.header.treeSize >= PARALLEL_MIN_ENTRIES && workerCount() > 1) {
-    const fast = await verifyBundleLeavesParallel(path, pre.leafOffset, { ...base, ...(opts.native === false ? { native: false } : {}) });
-    if (fast.intact && fast.entries === pre.header.treeSize && (fast.latestCheckpointSize ?? 0) === fast.entries) {
+    // A worker failure is not a verdict: the serial path below decides.
+    const fast = await verifyBundleLeavesParallel(path, pre.leafOffset, { ...base, ...(opts.native === false ? { native: false } : {}) }).catch(() => null);
+    if (fast && fast.intact && fast.entries === pre.header.treeSize && (fast.latestCheckpointSize ?? 0) === fast.entries) {
       return {
         ok: true,
         origin: pre.header.origin,
@@ -145,8 +147,9 @@ export async function verifyBundleFile(path: string, opts: BundleVerifyOptions &
     lineNo += 1;
     if (line.length > MAX_LINE) throw new BundleError(`line ${lineNo} is longer than ${MAX_LINE} bytes`);
     const m = LEAF_LINE.exec(line);
-    if (!m) throw new BundleError(`line ${lineNo}: expected {"index":N,"leaf":"<base64>"}`);
-    verifier.add(Number(m[1]), Buffer.from(m[2]!, 'base64'));
+    const leaf = m ? Buffer.from(m[2]!, 'base64') : undefined;
+    if (!m || !leaf || leaf.toString('base64') !== m[2]) throw new BundleError(`line ${lineNo}: expected {"index":N,"leaf":"<canonical base64>"}`);
+    verifier.add(Number(m[1]), leaf);
     if (verifier.stopped) break;
   }
   lines.close();

@@ -67,7 +67,12 @@ export type Leaf = z.infer<typeof LeafSchema>;
 
 // ---- HTTP API shapes
 
-const index = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+// Query strings: plain decimal digits only (no "", "0x10", "1e3" or " 7" slipping through coercion).
+const index = z
+  .string()
+  .regex(/^(0|[1-9][0-9]{0,15})$/u, 'must be a whole number in decimal digits')
+  .transform(Number)
+  .refine(Number.isSafeInteger, 'is too large');
 
 export const EntriesQuerySchema = z
   .object({

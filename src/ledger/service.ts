@@ -303,9 +303,13 @@ export function createLedgerService(deps: {
   ): Promise<VerifyReport & { pending: number }> {
     const db = database.db;
     const page = opts.pageSize ?? 5000;
+    // A snapshot while the server keeps integrating: the head first, then only what it covers
+    // (rows are append-only, so [0, head) cannot change under us).
+    const head = await store.getState(db, false);
+    const limit = head?.size ?? 0;
     const notes: string[] = [...(opts.trustedCheckpoints ?? [])];
     for (let after = -1; ; ) {
-      const rows = await store.checkpointNotes(db, after, 1000);
+      const rows = (await store.checkpointNotes(db, after, 1000)).filter((r) => r.size <= limit);
       if (rows.length === 0) break;
       notes.push(...rows.map((r) => r.note));
       after = rows[rows.length - 1]!.size;
@@ -338,8 +342,8 @@ export function createLedgerService(deps: {
       }
     };
 
-    for (let from = 0; !v.stopped; ) {
-      const rows = await store.leafPage(db, from, page);
+    for (let from = 0; !v.stopped && from < limit; ) {
+      const rows = await store.leafPage(db, from, Math.min(page, limit - from));
       if (rows.length === 0) break;
       await prefetchNodes(rows[0]!.seq!, rows[rows.length - 1]!.seq! + 1);
       for (const r of rows) {
@@ -349,7 +353,7 @@ export function createLedgerService(deps: {
       from = rows[rows.length - 1]!.seq! + 1;
     }
     v.end();
-    const state = await store.getState(db, false);
+    const state = head;
     if (!v.stopped && state && (state.size !== v.size || !MerkleFrontier.deserialize(state.size, state.frontier).root().equals(state.root))) {
       v.reportExternal({ kind: 'state-mismatch', index: Math.min(state.size, v.size), message: `the ledger head records ${state.size} entries but ${v.size} are present` }, false);
     }

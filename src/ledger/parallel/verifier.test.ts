@@ -100,6 +100,20 @@ describe.each([true, false])('parallel verification (native hashing: %s)', (nati
       expect(swapped).toMatchObject({ ok: false, firstBadIndex: 3 * CHUNK + 1 });
     });
 
+    it('one strict grammar on every path: blank lines, leading zeros and loose base64 are refused', async () => {
+      const variants: [string, (l: string[]) => string[]][] = [
+        ['blank line', (l) => [...l.slice(0, 3 * CHUNK), '', ...l.slice(3 * CHUNK)]],
+        ['leading zero', (l) => ((l[CHUNK + 9] = l[CHUNK + 9]!.replace(`"index":${CHUNK + 9}`, `"index":0${CHUNK + 9}`)), l)],
+        ['data after padding', (l) => ((l[2 * CHUNK] = `{"index":${2 * CHUNK},"leaf":"AAAA=BBB"}`), l)],
+        ['non-canonical padding bits', (l) => ((l[5] = '{"index":5,"leaf":"AB=="}'), l)],
+      ];
+      for (const [name, mutate] of variants) {
+        const file = write(`${name.replace(/ /gu, '-')}.jsonl`, mutate);
+        await expect(verifyBundleFile(file, { trustedKeys: [signer.verifier], native }), name).rejects.toThrow(/line \d+: expected/u);
+        await expect(verifyBundleFile(file, { trustedKeys: [signer.verifier], native, parallel: false }), name).rejects.toThrow(/line \d+: expected/u);
+      }
+    });
+
     it('a truncated file', async () => {
       const r = await verifyBundleFile(write('cut.jsonl', (l) => l.slice(0, 4 * CHUNK)), { trustedKeys: [signer.verifier], native });
       expect(r).toMatchObject({ ok: false, firstBadIndex: 4 * CHUNK });

@@ -13,6 +13,7 @@ import { NATIVE_PATH, nativeBinding, type NativeBinding } from '../native.js';
 
 export const CHUNK = 1 << 14;
 const BLOCK_BYTES = 4 << 20;
+const MAX_LINE_BYTES = 16 << 20;
 
 interface BlockResult {
   count: number;
@@ -83,7 +84,8 @@ function chunkFrontiers(native: NativeBinding | null, hashes: Buffer, cuts: numb
 
 export class ParallelVerifier {
   readonly #workers: Worker[];
-  readonly #pending = new Map<number, (r: BlockResult) => void>();
+  readonly #pending = new Map<number, { resolve: (r: BlockResult) => void; reject: (e: Error) => void }>();
+  #stopping = false;
   readonly #inFlight: Promise<BlockResult & { start: number }>[] = [];
   readonly #checkpoints: { size: number; root: Buffer }[] = [];
   readonly #roots = new MerkleFrontier(); // one "leaf" per full chunk
@@ -120,7 +122,17 @@ export class ParallelVerifier {
       w.on('message', (m: BlockResult & { id: number }) => {
         const done = this.#pending.get(m.id);
         this.#pending.delete(m.id);
-        done?.(m);
+        done?.resolve(m);
+      });
+      // A crashed worker fails the whole run (the caller falls back to the serial verifier):
+      // a verifier must never hang, nor call an unfinished job intact.
+      const fail = (e: Error) => {
+        for (const p of this.#pending.values()) p.reject(e);
+        this.#pending.clear();
+      };
+      w.on('error', fail);
+      w.on('exit', (code) => {
+        if (!this.#stopping && code !== 0) fail(new Error(`a verification worker exited with code ${code}`));
       });
       return w;
     });
@@ -132,7 +144,8 @@ export class ParallelVerifier {
   /** Queues the next block; its `start` must equal the number of leaves in all blocks before it. */
   async submit(job: BlockJob): Promise<void> {
     const id = this.#nextId++;
-    const p = new Promise<BlockResult>((res) => this.#pending.set(id, res)).then((r) => ({ ...r, start: job.start }));
+    const p = new Promise<BlockResult>((resolve, reject) => this.#pending.set(id, { resolve, reject })).then((r) => ({ ...r, start: job.start }));
+    p.catch(() => undefined); // observed by #drainOne; never an unhandled rejection meanwhile
     this.#post(this.#workers[this.#rr++ % this.#workers.length]!, { ...job, id }, [job.data.buffer as ArrayBuffer]);
     this.#inFlight.push(p);
     while (this.#inFlight.length > this.#workers.length * 2) await this.#drainOne();
@@ -184,8 +197,11 @@ export class ParallelVerifier {
   }
 
   async finish(): Promise<FastResult> {
-    while (this.#inFlight.length > 0) await this.#drainOne();
-    await Promise.all(this.#workers.map((w) => w.terminate()));
+    try {
+      while (this.#inFlight.length > 0) await this.#drainOne();
+    } finally {
+      await this.abort();
+    }
     if (!this.#bad && this.#bufferedCount > 0) this.#fold(false);
     const latest = this.#checkpoints.at(-1);
     if (latest && latest.size > this.#folded) this.#bad = true;
@@ -199,6 +215,7 @@ export class ParallelVerifier {
   }
 
   async abort(): Promise<void> {
+    this.#stopping = true;
     await Promise.all(this.#workers.map((w) => w.terminate()));
   }
 }
@@ -222,7 +239,7 @@ export async function verifyLeavesParallel(leaves: readonly Uint8Array[], opts: 
   return v.finish();
 }
 
-const FIRST_INDEX = /^\{"index":(\d{1,16}),/u;
+const FIRST_INDEX = /^\{"index":(0|[1-9]\d{0,15}),/u;
 
 /**
  * Streams the leaf lines of a bundle (from byte `offset`, the first leaf line) to the workers in
@@ -239,14 +256,17 @@ export async function verifyBundleLeavesParallel(path: string, offset: number, o
       pos += bytesRead;
       const data = carry.length ? Buffer.concat([carry, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
       const cut = bytesRead === 0 ? data.length : data.lastIndexOf(10) + 1;
-      const block = data.subarray(0, cut);
+      // A block of our own (never a view into a pooled buffer) so it can be transferred.
+      const block = new Uint8Array(cut);
+      block.set(data.subarray(0, cut));
       carry = Buffer.from(data.subarray(cut));
+      if (carry.length > MAX_LINE_BYTES) throw new Error(`a line is longer than ${MAX_LINE_BYTES} bytes`);
       if (block.length > 0) {
         // The worker counts the lines; the block's start comes from its first line and is checked
         // in order against the leaves before it when its result is folded.
-        const first = FIRST_INDEX.exec(block.toString('latin1', 0, 40));
+        const first = FIRST_INDEX.exec(Buffer.from(block.buffer, 0, Math.min(40, block.length)).toString('latin1'));
         const start = first ? Number(first[1]) : -1;
-        await v.submit({ kind: 'lines', start, data: new Uint8Array(block.buffer, block.byteOffset, block.byteLength) });
+        await v.submit({ kind: 'lines', start, data: block });
       }
       if (bytesRead === 0) break;
     }

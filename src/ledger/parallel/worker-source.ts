@@ -5,7 +5,7 @@
 export const WORKER_SOURCE = String.raw`
 const { parentPort } = require('node:worker_threads');
 const { hash } = require('node:crypto');
-const LEAF_LINE = /^\{"index":(\d+),"leaf":"([A-Za-z0-9+/=]*)"\}$/;
+const LEAF_LINE = /^\{"index":(0|[1-9][0-9]{0,15}),"leaf":"([A-Za-z0-9+/]*={0,2})"\}$/;
 let native = null;
 
 function leafHashInto(bytes, out, at) {
@@ -35,10 +35,10 @@ function parseLines(m, data) {
     const text = data.toString('latin1', pos, end);
     pos = end + 1;
     line += 1;
-    if (text.length === 0) continue;
     const r = LEAF_LINE.exec(text);
     if (!r || Number(r[1]) !== m.start + parts.length) return { bad: line - 1 };
     const leaf = Buffer.from(r[2], 'base64');
+    if (leaf.toString('base64') !== r[2]) return { bad: line - 1 };
     parts.push(leaf);
     total += leaf.length;
     offsets.push(total);
@@ -62,7 +62,8 @@ parentPort.on('message', (m) => {
     offsets = p.offsets;
   }
   const n = offsets.length - 1;
-  const hashes = Buffer.allocUnsafe(32 * n);
+  // Not from Node's shared pool: a pooled buffer cannot be transferred (Node 21+ throws).
+  const hashes = Buffer.allocUnsafeSlow(32 * n);
   if (native) native.leafHashes(leaves, offsets, hashes);
   else for (let i = 0; i < n; i++) leafHashInto(leaves.subarray(offsets[i], offsets[i + 1]), hashes, 32 * i);
   let error = null;
