@@ -20,7 +20,7 @@ export function createMetrics() {
   });
   const ledgerEvents = new Counter({
     name: 'evident_ledger_events_total',
-    help: 'Ledger events appended (committed or not yet) by action and outcome',
+    help: 'Ledger events appended by action and outcome (an event of a group-commit batch that was re-run counts again)',
     labelNames: ['action', 'outcome'] as const,
     registers: [registry],
   });
