@@ -8,7 +8,7 @@
 // fsyncs the database file before the WAL is reused, so a checkpoint cannot lose acknowledged
 // frames. A failed fsync poisons the store: after one, Linux may drop the dirty pages and report
 // later fsyncs as successful, so no further write is acknowledged until restart.
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { sql, type Kysely } from 'kysely';
 import type { DB, Tx } from './tables.js';
 import { fsyncDir } from '../util/durable-fs.js';
@@ -32,20 +32,36 @@ export interface GroupCommit {
   durable(): Promise<void>;
 }
 
-/** fsyncs the WAL (or the database file, when there is no WAL yet). */
-async function fsyncWal(walFile: string): Promise<void> {
-  let fh;
-  try {
-    fh = await open(walFile, 'r');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    fh = await open(walFile.replace(/-wal$/u, ''), 'r');
-  }
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+/**
+ * fsyncs the WAL (or the database file, before any WAL exists). The descriptor stays open: SQLite
+ * keeps the WAL file (same inode) for as long as our connection is open, and one thread-pool
+ * round trip per batch instead of three is measurable at low concurrency.
+ */
+function walSyncer(): { sync: (walFile: string) => Promise<void>; close: () => Promise<void> } {
+  let fh: FileHandle | undefined;
+  return {
+    async sync(walFile) {
+      if (!fh) {
+        try {
+          fh = await open(walFile, 'r');
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+          const db = await open(walFile.replace(/-wal$/u, ''), 'r');
+          try {
+            await db.sync();
+          } finally {
+            await db.close();
+          }
+          return;
+        }
+      }
+      await fh.sync();
+    },
+    async close() {
+      await fh?.close();
+      fh = undefined;
+    },
+  };
 }
 
 export function createSqliteGroupCommit(opts: {
@@ -56,7 +72,8 @@ export function createSqliteGroupCommit(opts: {
   /** The durability barrier; replaceable to exercise a failing disk. */
   sync?: (walFile: string) => Promise<void>;
 }): GroupCommit {
-  const sync = opts.sync ?? fsyncWal;
+  const syncer = walSyncer();
+  const sync = opts.sync ?? syncer.sync;
   const queue: Unit[] = [];
   let draining = false;
   let poisoned: AppError | null = null;
@@ -231,6 +248,7 @@ export function createSqliteGroupCommit(opts: {
       closed = true;
       if (draining) await idle;
       await (next ?? inFlight ?? Promise.resolve()).catch(() => undefined);
+      await syncer.close();
     },
     stats: () => ({ ...counters }),
     problem: () => poisoned?.message ?? null,
