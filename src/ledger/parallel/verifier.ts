@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { open } from 'node:fs/promises';
 import { EMPTY_ROOT, MerkleFrontier, foldSubtrees, HASH_SIZE } from '../merkle.js';
-import { openCheckpoint } from '../checkpoint.js';
+import { openCheckpoint, parseCheckpointBody } from '../checkpoint.js';
 import type { NoteVerifier } from '../note.js';
 import { WORKER_SOURCE } from './worker-source.js';
 import { NATIVE_PATH, nativeBinding, type NativeBinding } from '../native.js';
@@ -100,20 +100,40 @@ export class ParallelVerifier {
   #tail: Buffer[] = [];
   #bad = false;
   #verified = 0;
+  readonly #unverified: string[] = [];
+  readonly #verifiers: readonly NoteVerifier[];
+  readonly #origin: string;
 
-  constructor(opts: ParallelOptions) {
-    this.#native = opts.native === false ? null : nativeBinding();
-    const bySize = new Map<number, Buffer>();
-    for (const note of opts.checkpoints) {
+  /** Checks up to `n` checkpoint signatures (all when n is Infinity). */
+  #verifySome(n: number): void {
+    for (let i = 0; i < n && this.#unverified.length > 0; i++) {
+      const note = this.#unverified.pop()!;
       try {
-        const c = openCheckpoint(note, opts.verifiers, opts.origin);
-        if (bySize.has(c.size) && !bySize.get(c.size)!.equals(c.root)) this.#bad = true;
-        bySize.set(c.size, c.root);
+        openCheckpoint(note, this.#verifiers, this.#origin);
         this.#verified += 1;
       } catch {
         this.#bad = true;
       }
     }
+  }
+
+  constructor(opts: ParallelOptions) {
+    this.#native = opts.native === false ? null : nativeBinding();
+    // Bodies are parsed now (cheap); signatures are checked while the workers hash (see
+    // #verifySome), and all of them before any answer is given.
+    const bySize = new Map<number, Buffer>();
+    for (const note of opts.checkpoints) {
+      try {
+        const c = parseCheckpointBody(note.slice(0, note.lastIndexOf('\n\n') + 1), opts.origin);
+        if (bySize.has(c.size) && !bySize.get(c.size)!.equals(c.root)) this.#bad = true;
+        bySize.set(c.size, c.root);
+        this.#unverified.push(note);
+      } catch {
+        this.#bad = true;
+      }
+    }
+    this.#verifiers = opts.verifiers;
+    this.#origin = opts.origin;
     this.#checkpoints = [...bySize].map(([size, root]) => ({ size, root })).sort((a, b) => a.size - b.size);
     if (bySize.has(0) && !bySize.get(0)!.equals(EMPTY_ROOT)) this.#bad = true;
     const nativePath = this.#native ? NATIVE_PATH : undefined;
@@ -152,6 +172,7 @@ export class ParallelVerifier {
   }
 
   async #drainOne(): Promise<void> {
+    this.#verifySome(8); // while the workers are busy
     const r = await this.#inFlight.shift()!;
     if (this.#bad) return;
     if (r.error || !r.hashes || r.start !== this.#drained) {
@@ -202,6 +223,7 @@ export class ParallelVerifier {
     } finally {
       await this.abort();
     }
+    this.#verifySome(Infinity);
     if (!this.#bad && this.#bufferedCount > 0) this.#fold(false);
     const latest = this.#checkpoints.at(-1);
     if (latest && latest.size > this.#folded) this.#bad = true;
