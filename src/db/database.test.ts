@@ -1,7 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import BetterSqlite3 from 'better-sqlite3';
+import { createSqliteGroupCommit } from './group-commit.js';
+import { migrateToLatest } from './migrate.js';
+import type { DB } from './tables.js';
 import { openDatabase, type Database } from './database.js';
-import { createTestStorage, DIALECTS, type TestStorage } from '../../test/helpers/db.js';
+import { createTestStorage, DIALECTS, tempDir, type TestStorage } from '../../test/helpers/db.js';
 
 describe.each(DIALECTS)('database on %s', (dialect) => {
   let storage: TestStorage;
@@ -84,74 +88,58 @@ describe.each(DIALECTS.filter((d) => d === 'postgres'))('two pools on one %s dat
   });
 });
 
+// A group commit over a scratch SQLite file whose durability barrier the test controls.
+async function groupWithSync(sync: () => Promise<void>) {
+  const dir = tempDir();
+  const raw = new BetterSqlite3(`${dir}/t.db`);
+  raw.pragma('journal_mode = WAL');
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: raw }) });
+  await migrateToLatest(db, 'sqlite');
+  const group = createSqliteGroupCommit({ db, walFile: `${dir}/t.db-wal`, dataDir: dir, maxBatch: 100, sync });
+  return {
+    group,
+    put: (key: string) => group.run((tx) => tx.insertInto('evident_meta').values({ key, value: '1' }).execute()),
+    close: async () => {
+      await group.close();
+      await db.destroy();
+    },
+  };
+}
+
+const eio = () => Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+
 describe('group commit when the disk fails', () => {
   it('does not acknowledge a batch that committed while the failing fsync was in flight', async () => {
-    const { Kysely, SqliteDialect } = await import('kysely');
-    const BetterSqlite3 = (await import('better-sqlite3')).default;
-    const { createSqliteGroupCommit } = await import('./group-commit.js');
-    const { migrateToLatest } = await import('./migrate.js');
-    const { tempDir } = await import('../../test/helpers/db.js');
-    const dir = tempDir();
-    const raw = new BetterSqlite3(`${dir}/t.db`);
-    raw.pragma('journal_mode = WAL');
-    const db = new Kysely<import('./tables.js').DB>({ dialect: new SqliteDialect({ database: raw }) });
-    await migrateToLatest(db, 'sqlite');
     let calls = 0;
-    const group = createSqliteGroupCommit({
-      db,
-      walFile: `${dir}/t.db-wal`,
-      dataDir: dir,
-      maxBatch: 100,
-      sync: async () => {
-        calls += 1;
-        if (calls === 1) {
-          await new Promise((r) => setTimeout(r, 100));
-          throw Object.assign(new Error('EIO'), { code: 'EIO' });
-        }
-      },
+    const g = await groupWithSync(async () => {
+      calls += 1;
+      if (calls === 1) {
+        await new Promise((r) => setTimeout(r, 100));
+        throw eio();
+      }
     });
-    const put = (key: string) => group.run((tx) => tx.insertInto('evident_meta').values({ key, value: '1' }).execute());
-    const a = put('a');
+    const a = g.put('a');
     await new Promise((r) => setTimeout(r, 20)); // A committed, its fsync in flight
-    const b = put('b');
+    const b = g.put('b');
     const [ra, rb] = await Promise.allSettled([a, b]);
     expect(ra.status).toBe('rejected');
     expect(rb.status).toBe('rejected');
     expect(calls).toBe(1); // no second fsync was trusted
-    await group.close();
-    await db.destroy();
+    await g.close();
   });
 
   it('acknowledges nothing of the batch and refuses every later write', async () => {
-    const { Kysely, SqliteDialect } = await import('kysely');
-    const BetterSqlite3 = (await import('better-sqlite3')).default;
-    const { createSqliteGroupCommit } = await import('./group-commit.js');
-    const { migrateToLatest } = await import('./migrate.js');
-    const { tempDir } = await import('../../test/helpers/db.js');
-    const dir = tempDir();
-    const raw = new BetterSqlite3(`${dir}/t.db`);
-    raw.pragma('journal_mode = WAL');
-    const db = new Kysely<import('./tables.js').DB>({ dialect: new SqliteDialect({ database: raw }) });
-    await migrateToLatest(db, 'sqlite');
     let failing = false;
-    const group = createSqliteGroupCommit({
-      db,
-      walFile: `${dir}/t.db-wal`,
-      dataDir: dir,
-      maxBatch: 100,
-      sync: async () => {
-        if (failing) throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
-      },
+    const g = await groupWithSync(async () => {
+      if (failing) throw eio();
     });
-    const put = (key: string) => group.run((tx) => tx.insertInto('evident_meta').values({ key, value: '1' }).execute());
-    await put('before');
+    await g.put('before');
     failing = true;
-    const results = await Promise.allSettled([put('a'), put('b'), put('c')]);
+    const results = await Promise.allSettled([g.put('a'), g.put('b'), g.put('c')]);
     expect(results.every((r) => r.status === 'rejected' && (r.reason as { code: string }).code === 'UNAVAILABLE')).toBe(true);
-    expect(group.problem()).toMatch(/restart/u);
+    expect(g.group.problem()).toMatch(/restart/u);
     failing = false;
-    await expect(put('after')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
-    await group.close();
-    await db.destroy();
+    await expect(g.put('after')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await g.close();
   });
 });
