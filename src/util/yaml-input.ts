@@ -23,12 +23,17 @@ export function formatProblems(problems: readonly InputProblem[]): string {
 }
 
 /** Parse YAML (JSON is YAML too) and validate; throws AppError(code) listing every problem. */
-export function parseYamlInput<S extends z.ZodType>(
-  text: string,
-  schema: S,
-  file: string,
-  code: ErrorCode = 'VALIDATION_FAILED',
-): z.output<S> {
+export function parseYamlInput<S extends z.ZodType>(text: string, schema: S, file: string, code: ErrorCode = 'VALIDATION_FAILED'): z.output<S> {
+  return parseYamlDocument(text, schema, file, code).value;
+}
+
+export interface ParsedYaml<T> {
+  value: T;
+  /** Where a path of the document is, for problems found after validation (cross references). */
+  locate(path: readonly PropertyKey[]): { file: string; line: number; column: number };
+}
+
+export function parseYamlDocument<S extends z.ZodType>(text: string, schema: S, file: string, code: ErrorCode = 'VALIDATION_FAILED'): ParsedYaml<z.output<S>> {
   if (Buffer.byteLength(text, 'utf8') > MAX_YAML_BYTES) {
     throw new AppError(code, `${file}: larger than ${MAX_YAML_BYTES} bytes`);
   }
@@ -49,7 +54,9 @@ export function parseYamlInput<S extends z.ZodType>(
     throw new AppError(code, `${file}: ${(e as Error).message}`);
   }
   const result = schema.safeParse(value ?? {});
-  if (result.success) return result.data;
+  if (result.success) {
+    return { value: result.data, locate: (path) => ({ file, ...pos(locate(doc.contents as Node | null, path, false)) }) };
+  }
   const problems: InputProblem[] = [];
   for (const issue of result.error.issues) {
     const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];

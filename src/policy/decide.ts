@@ -1,0 +1,244 @@
+// The decision engine: pure, synchronous, no I/O. Given the compiled policy, a zone, declared data
+// classes and optionally a Kubernetes object, it lists every rule the placement breaks, each with
+// the rule id, who imposed it (zone, class, custom rule), the field at fault and what would fix
+// it, and splits them by mode: enforce (deny), warn (allowed, with warnings), audit (recorded only).
+import type { CompiledPolicy, DataClass, Zone } from './model.js';
+import type { Mode, RuleId } from './schema.js';
+import { fromAllowedRegistry, parseImageRef } from './image-ref.js';
+import { UNDERSTOOD_KINDS, workloadFacts, type K8sObject, type WorkloadFacts } from './workload.js';
+import { runCustomRule, toCel, type CelActivation } from './cel.js';
+
+export interface Violation {
+  rule: string;
+  mode: Mode;
+  /** Who imposed the rule: zone:<name>, class:<name>, custom:<id> or policy. */
+  source: string;
+  /** The field at fault: a path in the manifest, or in the request/policy when there is none. */
+  field: string;
+  message: string;
+  fix: string;
+}
+
+export interface Decision {
+  allowed: boolean;
+  zone: string | null;
+  classes: string[];
+  policyDigest: string;
+  /** Enforced rules that were broken: any one denies. */
+  violations: Violation[];
+  /** Broken rules in warn mode: allowed, and told. */
+  warnings: Violation[];
+  /** Broken rules in audit mode: allowed, recorded as what would have been denied. */
+  audit: Violation[];
+  /** Images the object runs, as found (for the record). */
+  images: string[];
+}
+
+export interface DecisionInput {
+  zone: string | null;
+  classes?: readonly string[];
+  llmProviders?: readonly string[];
+  object?: K8sObject;
+  /** The object's kind when the object does not carry it (AdmissionRequest.kind.kind). */
+  kind?: string;
+  oldObject?: K8sObject;
+  request?: { operation: string; namespace: string; name: string };
+}
+
+type Emit = (rule: RuleId, source: string, field: string, message: string, fix: string) => void;
+
+const list = (xs: readonly string[]) => (xs.length ? xs.join(', ') : 'none');
+
+/** Zones where every given class may go and whose properties satisfy every class requirement. */
+export function zonesFor(policy: CompiledPolicy, classes: readonly DataClass[]): string[] {
+  return [...policy.zones.values()].filter((z) => classes.every((c) => c.allowedZones.includes(z.name) && classRequirementGaps(policy, c, z).length === 0)).map((z) => z.name);
+}
+
+interface Gap {
+  rule: RuleId;
+  field: string;
+  message: string;
+}
+
+/** What a zone lacks for a class's requirements (rules class-requires-* and prohibits-external-llm). */
+export function classRequirementGaps(policy: CompiledPolicy, c: DataClass, z: Zone): Gap[] {
+  const gaps: Gap[] = [];
+  const zf = (f: string) => `zones.${z.name}.${f}`;
+  if (c.requirePrivateIngress && z.ingress !== 'private_only') gaps.push({ rule: 'class-requires-private-ingress', field: zf('ingress'), message: `${c.name} requires private ingress; zone ${z.name} has ingress: ${z.ingress}` });
+  if (c.requireRedactedLogs && !z.logging.redactedLogs) gaps.push({ rule: 'class-requires-redacted-logs', field: zf('logging.redacted_logs'), message: `${c.name} requires redacted logs; zone ${z.name} does not redact them` });
+  if (c.requireAuditLogging && !z.logging.auditLogging) gaps.push({ rule: 'class-requires-audit-logging', field: zf('logging.audit_logging'), message: `${c.name} requires audit logging; zone ${z.name} does not provide it` });
+  if (c.requireNetworkSegmentation && z.egress.default !== 'deny') gaps.push({ rule: 'class-requires-network-segmentation', field: zf('egress.default'), message: `${c.name} requires network segmentation; zone ${z.name} allows egress by default` });
+  if (c.prohibitExternalLlmCalls) {
+    const external = z.llmProviders.filter((p) => policy.llmProviders.get(p)?.external !== false);
+    const hosts = new Set([...policy.llmProviders.values()].filter((p) => p.external && p.endpoint).map((p) => new URL(p.endpoint!).hostname));
+    const reachable = z.egress.allowedDestinations.filter((d) => hosts.has(d));
+    if (external.length || reachable.length || z.egress.default !== 'deny') {
+      gaps.push({
+        rule: 'class-prohibits-external-llm-calls',
+        field: external.length ? zf('llm_providers') : reachable.length ? zf('egress.allowed_destinations') : zf('egress.default'),
+        message: `${c.name} prohibits external LLM calls; zone ${z.name} ${external.length ? `allows external providers ${list(external)}` : reachable.length ? `lets egress reach ${list(reachable)}` : 'allows egress to anywhere'}`,
+      });
+    }
+  }
+  return gaps;
+}
+
+function checkClasses(policy: CompiledPolicy, zone: Zone | undefined, zoneName: string | null, classes: readonly string[], labelField: string, emit: Emit): void {
+  const known: DataClass[] = [];
+  for (const name of classes) {
+    const c = policy.classes.get(name);
+    if (!c) {
+      emit('unknown-data-class', 'policy', labelField, `data class "${name}" is not defined by the policy`, `use one of: ${list([...policy.classes.keys()])}`);
+      continue;
+    }
+    known.push(c);
+  }
+  if (!zone) return;
+  const candidates = zonesFor(policy, known);
+  const elsewhere = candidates.length ? `deploy to ${candidates.length === 1 ? 'zone' : 'one of the zones'} ${list(candidates)}` : 'no zone satisfies every data class together; split the workload';
+  for (const c of known) {
+    if (!c.allowedZones.includes(zone.name)) {
+      emit('class-allowed-in-zone', `class:${c.name}`, 'zone', `data class ${c.name} may not be placed in zone ${zoneName}; it is allowed in ${list(c.allowedZones)}`, elsewhere);
+      continue;
+    }
+    for (const g of classRequirementGaps(policy, c, zone)) emit(g.rule, `class:${c.name}`, g.field, g.message, `${elsewhere}, or change ${g.field}`);
+  }
+}
+
+function checkWorkload(zone: Zone, f: WorkloadFacts, llmProviders: readonly string[], emit: Emit): void {
+  const src = `zone:${zone.name}`;
+  for (const c of f.containers) {
+    const ref = parseImageRef(c.image);
+    if (!ref) {
+      emit('image-registry-allowed', src, `${c.path}.image`, `container ${c.name} has an image reference that cannot be parsed: ${JSON.stringify(c.image)}`, 'use registry/repository:tag@sha256:<digest>');
+      continue;
+    }
+    if (zone.registries && !fromAllowedRegistry(ref, zone.registries)) {
+      emit('image-registry-allowed', src, `${c.path}.image`, `container ${c.name} pulls ${ref.registry}/${ref.repository}, which is not an allowed registry of zone ${zone.name}`, `pull it from ${list(zone.registries)}`);
+    }
+    if (zone.requireImageDigest && !ref.digest) {
+      emit('image-digest-pinned', src, `${c.path}.image`, `container ${c.name} runs ${c.image}, not pinned by digest`, `reference the image as ${ref.registry}/${ref.repository}@sha256:<digest>`);
+    }
+    if (zone.forbidHostAccess && c.privileged) {
+      emit('no-host-access', src, `${c.path}.securityContext.privileged`, `container ${c.name} is privileged in regulated zone ${zone.name}`, 'remove securityContext.privileged (or set it to false)');
+    }
+    if (zone.gpu && c.requestsGpu) {
+      const sel = (f.podSpec?.nodeSelector ?? {}) as Record<string, unknown>;
+      const missing = Object.entries(zone.gpu.nodeSelector).filter(([k, v]) => sel[k] !== v);
+      const tolerations = Array.isArray(f.podSpec?.tolerations) ? (f.podSpec!.tolerations as Record<string, unknown>[]) : [];
+      const untolerated = zone.gpu.tolerations.filter((t) => !tolerations.some((x) => x.key === t.key && (x.effect ?? t.effect) === t.effect));
+      if (missing.length || untolerated.length) {
+        emit(
+          'gpu-node-pool',
+          src,
+          `${f.podSpecPath}.nodeSelector`,
+          `container ${c.name} requests GPUs but the pod is not pinned to zone ${zone.name}'s GPU pool`,
+          `add nodeSelector ${JSON.stringify(zone.gpu.nodeSelector)}${zone.gpu.tolerations.length ? ` and tolerations ${JSON.stringify(zone.gpu.tolerations)}` : ''}`,
+        );
+      }
+    }
+  }
+  const spec = f.podSpec;
+  if (spec && zone.forbidHostAccess) {
+    for (const field of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
+      if (spec[field] === true) emit('no-host-access', src, `${f.podSpecPath}.${field}`, `the pod uses ${field} in regulated zone ${zone.name}`, `remove ${field}`);
+    }
+    for (const v of f.hostPathVolumes) emit('no-host-access', src, v.path, `volume ${v.name} mounts a hostPath in regulated zone ${zone.name}`, 'use a PersistentVolumeClaim on an allowed StorageClass, or an emptyDir');
+  }
+  if (spec && zone.requireRuntimeIdentity) {
+    const sa = typeof spec.serviceAccountName === 'string' ? spec.serviceAccountName : typeof spec.serviceAccount === 'string' ? spec.serviceAccount : '';
+    if (!sa || sa === 'default') {
+      emit('runtime-identity', src, `${f.podSpecPath}.serviceAccountName`, `the pod runs as the ${sa ? 'default' : 'implicit default'} service account; zone ${zone.name} requires a runtime identity of its own`, 'set serviceAccountName to a service account created for this workload');
+    }
+    if (spec.automountServiceAccountToken !== false) {
+      emit('runtime-identity', src, `${f.podSpecPath}.automountServiceAccountToken`, `the pod auto-mounts a long-lived service account token in zone ${zone.name}`, 'set automountServiceAccountToken: false and mount a projected, audience-bound token if one is needed');
+    }
+  }
+  if (zone.requireEncryptedVolumes) {
+    for (const claim of f.claims) {
+      if (!claim.storageClassName || !zone.storageClasses.includes(claim.storageClassName)) {
+        emit(
+          'encrypted-volumes',
+          src,
+          claim.path,
+          `volume claim ${claim.name || '(unnamed)'} uses ${claim.storageClassName ? `StorageClass ${claim.storageClassName}` : 'the cluster default StorageClass'}, not an encrypted class of zone ${zone.name}`,
+          zone.storageClasses.length ? `set storageClassName to ${list(zone.storageClasses)}` : `zone ${zone.name} lists no encrypted StorageClass: add one under storage_classes`,
+        );
+      }
+    }
+  }
+  if (f.service && zone.ingress === 'private_only') {
+    if (f.service.type === 'LoadBalancer' || f.service.type === 'NodePort') {
+      emit('private-ingress-services', src, 'spec.type', `a Service of type ${f.service.type} exposes the workload outside zone ${zone.name}, which is private_only`, 'use type: ClusterIP behind the internal ingress');
+    }
+    if (f.service.externalIPs.length) emit('private-ingress-services', src, 'spec.externalIPs', `the Service sets externalIPs in private_only zone ${zone.name}`, 'remove spec.externalIPs');
+  }
+  for (const p of llmProviders) {
+    if (!zone.llmProviders.includes(p)) {
+      emit('llm-provider-allowed', src, 'metadata.annotations["evident.io/llm-providers"]', `LLM provider ${p} is not allowed in zone ${zone.name}`, `use ${list(zone.llmProviders)}`);
+    }
+  }
+}
+
+/** Decides one placement: a zone, data classes, and optionally the Kubernetes object itself. */
+export function decide(policy: CompiledPolicy, input: DecisionInput): Decision {
+  const violations: Violation[] = [];
+  const warnings: Violation[] = [];
+  const audit: Violation[] = [];
+  const zone = input.zone ? policy.zones.get(input.zone) : undefined;
+  const emit: Emit = (rule, source, field, message, fix) => {
+    const mode = (zone?.modes[rule] ?? policy.modes[rule]) as Mode;
+    (mode === 'enforce' ? violations : mode === 'warn' ? warnings : audit).push({ rule, mode, source, field, message, fix });
+  };
+  const facts = input.object ? workloadFacts(input.object, input.kind) : null;
+  const classes = [...new Set([...(input.classes ?? []), ...(facts?.dataClasses ?? [])])].sort();
+  const providers = [...new Set([...(input.llmProviders ?? []), ...(facts?.llmProviders ?? [])])];
+
+  if (input.zone && !zone) {
+    emit('unknown-zone', 'policy', 'zone', `zone "${input.zone}" is not defined by the policy`, `use one of: ${list([...policy.zones.keys()])}`);
+  }
+  const classField = facts ? `metadata.labels["evident.io/data-class"]` : 'classes';
+  if (!input.zone && classes.length) {
+    emit('unknown-zone', 'policy', 'zone', `the workload carries data classes (${list(classes)}) but is in no zone`, 'label the namespace with evident.io/zone, or set admission.default_zone');
+  }
+  checkClasses(policy, zone, input.zone, classes, classField, emit);
+
+  if (zone && facts) {
+    if (facts.kind && !UNDERSTOOD_KINDS.has(facts.kind) && zone.regulated && policy.admission.unknownKinds === 'deny') {
+      emit('unknown-kind', `zone:${zone.name}`, 'kind', `kind ${facts.kind} is not understood by the policy and zone ${zone.name} is regulated`, 'ask the policy owners to allow this kind (admission.unknown_kinds), or place it in an unregulated zone');
+    }
+    checkWorkload(zone, facts, providers, emit);
+  }
+
+  if (policy.customRules.length && facts) {
+    let activation: CelActivation | undefined;
+    for (const rule of policy.customRules) {
+      if (rule.match.kinds && !rule.match.kinds.includes(facts.kind)) continue;
+      if (rule.match.zones && (!zone || !rule.match.zones.includes(zone.name))) continue;
+      if (rule.match.classes && !rule.match.classes.some((c) => classes.includes(c))) continue;
+      activation ??= {
+        object: toCel(input.object),
+        oldObject: input.oldObject ? toCel(input.oldObject) : null,
+        zone: toCel(zone ? zone : {}),
+        classes,
+        request: { namespace: input.request?.namespace ?? facts.namespace ?? '', operation: input.request?.operation ?? 'CREATE', kind: facts.kind, name: input.request?.name ?? facts.name },
+      };
+      const r = runCustomRule(rule, activation);
+      if (!r.pass) {
+        const list_ = rule.mode === 'enforce' ? violations : rule.mode === 'warn' ? warnings : audit;
+        list_.push({ rule: rule.id, mode: rule.mode, source: `custom:${rule.id}`, field: 'object', message: r.error ? `${rule.message} (${r.error})` : rule.message, fix: rule.fix ?? rule.description ?? 'see the rule' });
+      }
+    }
+  }
+
+  return {
+    allowed: violations.length === 0,
+    zone: input.zone,
+    classes,
+    policyDigest: policy.digest,
+    violations,
+    warnings,
+    audit,
+    images: facts ? facts.containers.map((c) => c.image) : [],
+  };
+}

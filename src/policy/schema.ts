@@ -1,0 +1,227 @@
+// The policy file format. Two shapes from the seed text are accepted exactly as written:
+//   regulated_ai_zone: { ingress, egress: { default, allowed_destinations }, workloads: { require_* } }
+//   data_class_policy: { <class>: { allowed_zones, require_*, prohibit_external_llm_calls } }
+// Every top-level key ending in `_zone` defines a zone of that name (usable directly and as a base
+// for `extends`); `zones:` defines many. Everything else extends the seed without changing it.
+import { z } from 'zod';
+
+const Name = z.string().min(1).max(63).regex(/^[a-z0-9]([a-z0-9_.-]*[a-z0-9])?$/u, 'use lowercase letters, digits, "-", "_" and "."');
+const Host = z.string().min(1).max(253).regex(/^[A-Za-z0-9*]([A-Za-z0-9.:*/_-]*)$/u, 'a host name, host:port, CIDR or registry prefix');
+const RuleMode = z.enum(['enforce', 'warn', 'audit']);
+
+export const RULE_IDS = [
+  'class-allowed-in-zone',
+  'class-requires-private-ingress',
+  'class-requires-redacted-logs',
+  'class-requires-audit-logging',
+  'class-requires-network-segmentation',
+  'class-prohibits-external-llm-calls',
+  'unknown-data-class',
+  'image-registry-allowed',
+  'image-digest-pinned',
+  'runtime-identity',
+  'no-host-access',
+  'encrypted-volumes',
+  'private-ingress-services',
+  'gpu-node-pool',
+  'llm-provider-allowed',
+  'unknown-kind',
+  'unknown-zone',
+] as const;
+export type RuleId = (typeof RULE_IDS)[number];
+export type Mode = z.infer<typeof RuleMode>;
+
+const RuleOverrides = z.partialRecord(z.enum(RULE_IDS), z.object({ mode: RuleMode }).strict());
+
+const Toleration = z
+  .object({
+    key: z.string().max(253).optional(),
+    operator: z.enum(['Exists', 'Equal']).optional(),
+    value: z.string().max(63).optional(),
+    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+  })
+  .strict();
+
+export const ZoneSchema = z
+  .object({
+    // --- the seed's fields
+    ingress: z.enum(['private_only', 'internal', 'public']).optional(),
+    egress: z
+      .object({
+        default: z.enum(['deny', 'allow']),
+        allowed_destinations: z.array(Host).max(500).default([]),
+      })
+      .strict()
+      .optional(),
+    workloads: z
+      .object({
+        require_signed_images: z.boolean().optional(),
+        require_encrypted_volumes: z.boolean().optional(),
+        require_runtime_identity: z.boolean().optional(),
+        // extensions
+        require_image_digest: z.boolean().optional(),
+        forbid_host_access: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    // --- extensions
+    extends: z.string().max(63).optional(),
+    description: z.string().max(1000).optional(),
+    region: z.string().max(64).optional(),
+    jurisdiction: z.string().max(64).optional(),
+    storage_classes: z.array(z.string().min(1).max(253)).max(100).optional(),
+    registries: z.array(Host).max(100).optional(),
+    gpu: z
+      .object({
+        node_selector: z.record(z.string().max(317), z.string().max(63)).optional(),
+        tolerations: z.array(Toleration).max(20).optional(),
+      })
+      .strict()
+      .optional(),
+    llm_providers: z.array(Name).max(100).optional(),
+    logging: z.object({ redacted_logs: z.boolean().optional(), audit_logging: z.boolean().optional() }).strict().optional(),
+    retention: z
+      .object({ logs_days: z.number().int().min(1).max(36500).optional(), audit_days: z.number().int().min(1).max(36500).optional(), data_days: z.number().int().min(1).max(36500).optional() })
+      .strict()
+      .optional(),
+    namespaces: z.array(z.string().min(1).max(63)).max(1000).optional(),
+    rules: RuleOverrides.optional(),
+  })
+  .strict();
+export type ZoneInput = z.infer<typeof ZoneSchema>;
+
+export const DataClassSchema = z
+  .object({
+    allowed_zones: z.array(z.string().min(1).max(63)).max(100),
+    require_redacted_logs: z.boolean().optional(),
+    require_private_ingress: z.boolean().optional(),
+    require_audit_logging: z.boolean().optional(),
+    require_network_segmentation: z.boolean().optional(),
+    prohibit_external_llm_calls: z.boolean().optional(),
+    // extensions
+    description: z.string().max(1000).optional(),
+    regimes: z.array(z.string().max(32)).max(20).optional(),
+  })
+  .strict();
+export type DataClassInput = z.infer<typeof DataClassSchema>;
+
+export const DestinationSchema = z
+  .object({
+    cidrs: z.array(z.string().max(64)).max(100).optional(),
+    namespace: z.string().max(63).optional(),
+    pod_labels: z.record(z.string().max(317), z.string().max(63)).optional(),
+    ports: z.array(z.object({ port: z.number().int().min(1).max(65535), protocol: z.enum(['TCP', 'UDP', 'SCTP']).default('TCP') }).strict()).max(50).optional(),
+  })
+  .strict();
+
+export const LlmProviderSchema = z
+  .object({
+    external: z.boolean(),
+    endpoint: z.string().max(2048).optional(),
+    description: z.string().max(1000).optional(),
+  })
+  .strict();
+
+export const CustomRuleSchema = z
+  .object({
+    id: Name,
+    description: z.string().max(1000).optional(),
+    mode: RuleMode.default('enforce'),
+    match: z
+      .object({
+        kinds: z.array(z.string().max(63)).max(50).optional(),
+        zones: z.array(z.string().max(63)).max(100).optional(),
+        classes: z.array(z.string().max(63)).max(100).optional(),
+      })
+      .strict()
+      .default({}),
+    /** CEL; must evaluate to true for the object to pass. Variables: object, zone, classes, namespace. */
+    expression: z.string().min(1).max(4096),
+    message: z.string().min(1).max(1000),
+    fix: z.string().max(1000).optional(),
+  })
+  .strict();
+export type CustomRuleInput = z.infer<typeof CustomRuleSchema>;
+
+export const AdmissionSettingsSchema = z
+  .object({
+    /** Zone for namespaces mapped to none. Unset: workloads there must carry no data class. */
+    default_zone: z.string().max(63).optional(),
+    /** What to do with a kind the webhook does not understand in a regulated zone. */
+    unknown_kinds: z.enum(['deny', 'allow']).default('deny'),
+    exempt_namespaces: z.array(z.string().max(63)).max(100).default(['kube-system', 'kube-public', 'kube-node-lease']),
+  })
+  .strict();
+
+const ZONE_KEY = /_zone$/u;
+
+const SECTION_SCHEMAS = {
+  zones: z.record(z.string().max(63), ZoneSchema),
+  data_class_policy: z.record(z.string().max(63), DataClassSchema),
+  destinations: z.record(z.string().max(253), DestinationSchema),
+  llm_providers: z.record(Name, LlmProviderSchema),
+  rules: RuleOverrides,
+  custom_rules: z.array(CustomRuleSchema).max(200),
+  admission: AdmissionSettingsSchema,
+  namespaces: z.record(z.string().max(63), z.string().max(63)),
+} as const;
+const SECTIONS = Object.keys(SECTION_SCHEMAS);
+
+/**
+ * One policy file: the seed's top-level shapes plus the extension sections. Every section and
+ * top-level zone is checked in one pass, so a file with several mistakes reports all of them.
+ */
+export const PolicyFileSchema = z
+  .record(z.string(), z.unknown())
+  .superRefine((v, ctx) => {
+    for (const [key, value] of Object.entries(v)) {
+      const schema = (SECTION_SCHEMAS as Record<string, z.ZodType>)[key] ?? (ZONE_KEY.test(key) ? ZoneSchema : undefined);
+      if (!schema) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `unknown section; a zone at the top level is named <name>_zone, or use one of: ${SECTIONS.join(', ')}` });
+        continue;
+      }
+      const r = schema.safeParse(value);
+      if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ ...issue, path: [key, ...issue.path] } as never);
+    }
+  })
+  .transform((v): PolicyFileParsed => {
+    const parse = <K extends keyof typeof SECTION_SCHEMAS>(k: K) => (k in v ? (SECTION_SCHEMAS[k].parse(v[k]) as z.output<(typeof SECTION_SCHEMAS)[K]>) : undefined);
+    const topZones: Record<string, ZoneInput> = {};
+    for (const [key, value] of Object.entries(v)) if (!SECTIONS.includes(key)) topZones[key] = ZoneSchema.parse(value);
+    const [zones, data_class_policy, destinations, llm_providers, rules, custom_rules, admission, namespaces] = [
+      parse('zones'),
+      parse('data_class_policy'),
+      parse('destinations'),
+      parse('llm_providers'),
+      parse('rules'),
+      parse('custom_rules'),
+      parse('admission'),
+      parse('namespaces'),
+    ] as const;
+    return {
+      zones: { ...topZones, ...(zones ?? {}) },
+      rootZones: Object.keys(topZones),
+      ...(data_class_policy ? { data_class_policy } : {}),
+      ...(destinations ? { destinations } : {}),
+      ...(llm_providers ? { llm_providers } : {}),
+      ...(rules ? { rules } : {}),
+      ...(custom_rules ? { custom_rules } : {}),
+      ...(admission ? { admission } : {}),
+      ...(namespaces ? { namespaces } : {}),
+    };
+  });
+
+export interface PolicyFileParsed {
+  zones: Record<string, ZoneInput>;
+  /** Zones defined at the top level (`<name>_zone:`), for error positions. */
+  rootZones: string[];
+  data_class_policy?: Record<string, DataClassInput>;
+  destinations?: Record<string, z.infer<typeof DestinationSchema>>;
+  llm_providers?: Record<string, z.infer<typeof LlmProviderSchema>>;
+  rules?: z.infer<typeof RuleOverrides>;
+  custom_rules?: CustomRuleInput[];
+  admission?: z.infer<typeof AdmissionSettingsSchema>;
+  namespaces?: Record<string, string>;
+}
+
+export type ModeOverrides = z.infer<typeof RuleOverrides>;

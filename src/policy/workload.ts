@@ -1,0 +1,146 @@
+// Reads what policy needs out of a Kubernetes object: its pod spec wherever the kind keeps it,
+// every container (init and ephemeral too) with the path to it, volumes and claim templates,
+// Services, PVCs, and the data classes and LLM providers it declares.
+export type K8sObject = { apiVersion?: string; kind?: string; metadata?: Record<string, unknown>; spec?: Record<string, unknown>; [k: string]: unknown };
+
+export const DATA_CLASS_LABEL = 'evident.io/data-class';
+export const DATA_CLASS_LABEL_PREFIX = 'data-class.evident.io/';
+export const DATA_CLASSES_ANNOTATION = 'evident.io/data-classes';
+export const LLM_PROVIDERS_ANNOTATION = 'evident.io/llm-providers';
+export const ZONE_LABEL = 'evident.io/zone';
+
+export interface ContainerFacts {
+  name: string;
+  image: string;
+  path: string;
+  privileged: boolean;
+  requestsGpu: boolean;
+}
+
+export interface ClaimFacts {
+  name: string;
+  storageClassName: string | null;
+  path: string;
+}
+
+export interface WorkloadFacts {
+  kind: string;
+  name: string;
+  namespace: string | null;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  podSpecPath: string | null;
+  podSpec: Record<string, unknown> | null;
+  containers: ContainerFacts[];
+  hostPathVolumes: { name: string; path: string }[];
+  claims: ClaimFacts[];
+  service: { type: string; externalIPs: string[]; path: string } | null;
+  dataClasses: string[];
+  llmProviders: string[];
+}
+
+const POD_SPEC_PATHS: Record<string, string[]> = {
+  Pod: ['spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  ReplicationController: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+};
+
+export const UNDERSTOOD_KINDS = new Set([...Object.keys(POD_SPEC_PATHS), 'Service', 'PersistentVolumeClaim', 'Namespace']);
+
+const rec = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const strMap = (v: unknown): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(rec(v))) if (typeof x === 'string') out[k] = x;
+  return out;
+};
+
+function get(obj: unknown, path: string[]): unknown {
+  let cur = obj;
+  for (const p of path) cur = rec(cur)[p];
+  return cur;
+}
+
+function listFrom(s: string | undefined): string[] {
+  return (s ?? '')
+    .split(/[\s,]+/u)
+    .map((x) => x.trim())
+    .filter(Boolean);
+}
+
+export function dataClassesOf(labels: Record<string, string>, annotations: Record<string, string>): string[] {
+  const out = new Set<string>();
+  if (labels[DATA_CLASS_LABEL]) out.add(labels[DATA_CLASS_LABEL]);
+  for (const [k, v] of Object.entries(labels)) if (k.startsWith(DATA_CLASS_LABEL_PREFIX) && v === 'true') out.add(k.slice(DATA_CLASS_LABEL_PREFIX.length));
+  for (const c of listFrom(annotations[DATA_CLASSES_ANNOTATION])) out.add(c);
+  return [...out].sort();
+}
+
+function claimOf(t: unknown, path: string): ClaimFacts {
+  const spec = rec(rec(t).spec);
+  const name = typeof rec(rec(t).metadata).name === 'string' ? (rec(rec(t).metadata).name as string) : '';
+  return { name, storageClassName: typeof spec.storageClassName === 'string' ? spec.storageClassName : null, path: `${path}.spec.storageClassName` };
+}
+
+/** `kind` comes from the AdmissionRequest when the object itself does not name it. */
+export function workloadFacts(obj: K8sObject, kindHint?: string): WorkloadFacts {
+  const kind = typeof obj.kind === 'string' && obj.kind ? obj.kind : (kindHint ?? '');
+  const meta = rec(obj.metadata);
+  const specPath = POD_SPEC_PATHS[kind] ?? null;
+  const podSpec = specPath ? rec(get(obj, specPath)) : null;
+  const templateMeta = specPath && specPath.length > 1 ? rec(get(obj, [...specPath.slice(0, -1), 'metadata'])) : {};
+  const labels = { ...strMap(templateMeta.labels), ...strMap(meta.labels) };
+  const annotations = { ...strMap(templateMeta.annotations), ...strMap(meta.annotations) };
+  const base = specPath ? specPath.join('.') : '';
+  const containers: ContainerFacts[] = [];
+  const hostPathVolumes: { name: string; path: string }[] = [];
+  const claims: ClaimFacts[] = [];
+  if (podSpec) {
+    for (const field of ['initContainers', 'containers', 'ephemeralContainers']) {
+      arr(podSpec[field]).forEach((c, i) => {
+        const cr = rec(c);
+        const limits = rec(rec(cr.resources).limits);
+        const requests = rec(rec(cr.resources).requests);
+        containers.push({
+          name: typeof cr.name === 'string' ? cr.name : `#${i}`,
+          image: typeof cr.image === 'string' ? cr.image : '',
+          path: `${base}.${field}[${i}]`,
+          privileged: rec(cr.securityContext).privileged === true,
+          requestsGpu: Object.keys({ ...limits, ...requests }).some((k) => k.endsWith('/gpu')),
+        });
+      });
+    }
+    arr(podSpec.volumes).forEach((v, i) => {
+      const vr = rec(v);
+      if (vr.hostPath) hostPathVolumes.push({ name: typeof vr.name === 'string' ? vr.name : `#${i}`, path: `${base}.volumes[${i}].hostPath` });
+      const eph = rec(rec(vr.ephemeral).volumeClaimTemplate);
+      if (vr.ephemeral) claims.push(claimOf(eph, `${base}.volumes[${i}].ephemeral.volumeClaimTemplate`));
+    });
+  }
+  if (kind === 'StatefulSet') arr(rec(obj.spec).volumeClaimTemplates).forEach((t, i) => claims.push(claimOf(t, `spec.volumeClaimTemplates[${i}]`)));
+  if (kind === 'PersistentVolumeClaim') claims.push({ ...claimOf(obj, ''), path: 'spec.storageClassName' });
+  const service =
+    kind === 'Service'
+      ? { type: typeof rec(obj.spec).type === 'string' ? (rec(obj.spec).type as string) : 'ClusterIP', externalIPs: arr(rec(obj.spec).externalIPs).filter((x): x is string => typeof x === 'string'), path: 'spec' }
+      : null;
+  return {
+    kind,
+    name: typeof meta.name === 'string' ? meta.name : typeof meta.generateName === 'string' ? `${meta.generateName}*` : '',
+    namespace: typeof meta.namespace === 'string' ? meta.namespace : null,
+    labels,
+    annotations,
+    podSpecPath: specPath ? base : null,
+    podSpec,
+    containers,
+    hostPathVolumes,
+    claims,
+    service,
+    dataClasses: dataClassesOf(labels, annotations),
+    llmProviders: listFrom(annotations[LLM_PROVIDERS_ANNOTATION]),
+  };
+}
