@@ -79,6 +79,31 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    policy: z
+      .object({
+        /** Directory of policy YAML files put in force on a fresh installation; default: the shipped examples. */
+        dir: z.string().min(1).max(4096).optional(),
+      })
+      .strict()
+      .prefault({}),
+    webhook: z
+      .object({
+        enabled: z.boolean().default(true),
+        host: z.string().min(1).max(255).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8443),
+        /** Where Evident runs in the cluster: names the Service the API server calls. */
+        namespace: z.string().min(1).max(63).default('evident-system'),
+        service: z.string().min(1).max(63).default('evident-webhook'),
+        timeoutSeconds: z.number().int().min(1).max(30).default(5),
+        /** PEM files from your own CA (cert-manager, ...); unset: Evident makes a CA in the data dir. */
+        certFile: z.string().max(4096).optional(),
+        keyFile: z.string().max(4096).optional(),
+        caFile: z.string().max(4096).optional(),
+        extraDnsNames: z.array(z.string().max(253)).max(20).default([]),
+        bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(8 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
     log: z.object({ level: LogLevel.default('info') }).strict().prefault({}),
   })
   .strict();
@@ -105,6 +130,10 @@ export const ENV_VARS: Record<string, EnvSpec> = {
   EVIDENT_OIDC_JWKS_URI: { path: ['auth', 'oidc', 'jwksUri'], parse: 'string' },
   EVIDENT_OIDC_ROLE_MAPPING: { path: ['auth', 'oidc', 'roleMapping'], parse: 'json' },
   EVIDENT_LOG_LEVEL: { path: ['log', 'level'], parse: 'string' },
+  EVIDENT_POLICY_DIR: { path: ['policy', 'dir'], parse: 'string' },
+  EVIDENT_WEBHOOK_ENABLED: { path: ['webhook', 'enabled'], parse: 'bool' },
+  EVIDENT_WEBHOOK_HOST: { path: ['webhook', 'host'], parse: 'string' },
+  EVIDENT_WEBHOOK_PORT: { path: ['webhook', 'port'], parse: 'int' },
 };
 /** Read by the CLI's HTTP client and the config loader itself, not config fields. */
 const CLIENT_ENV = new Set(['EVIDENT_URL', 'EVIDENT_TOKEN', 'EVIDENT_CONFIG']);
@@ -197,6 +226,8 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
     throw new AppError('CONFIG_INVALID', `invalid configuration:\n${lines.join('\n')}`, { issues: lines });
   }
   const cfg = { ...result.data, dataDir: resolve(result.data.dataDir) };
+  const files = [cfg.webhook.certFile, cfg.webhook.keyFile, cfg.webhook.caFile].filter(Boolean).length;
+  if (files !== 0 && files !== 3) throw new AppError('CONFIG_INVALID', 'webhook.certFile, webhook.keyFile and webhook.caFile go together: give all three or none');
   if (cfg.auth.tokenTtlDays > cfg.auth.maxTokenTtlDays) {
     throw new AppError('CONFIG_INVALID', 'auth.tokenTtlDays must not exceed auth.maxTokenTtlDays');
   }

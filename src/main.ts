@@ -26,6 +26,11 @@ import { createOidcVerifier } from './identity/oidc.js';
 import { systemContext } from './identity/context.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { createHttpServer } from './http/server.js';
+import { createWebhookServer } from './http/webhook-server.js';
+import { createPolicyStore } from './policy/store.js';
+import { createPolicyService, readPolicyDir, EXAMPLES_DIR, type PolicyService } from './policy/service.js';
+import { createAdmissionService, type AdmissionService } from './policy/admission/service.js';
+import { ensureWebhookTls, loadWebhookTls, serviceDnsNames, type WebhookTls } from './policy/admission/tls.js';
 import { writeFileDurable } from './util/durable-fs.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -56,6 +61,8 @@ export interface Runtime {
   ledger: LedgerService;
   identity: IdentityService;
   denials: DenialRecorder;
+  policy: PolicyService;
+  admission: AdmissionService;
   metrics: Metrics;
   /** Present when the runtime integrates the ledger in the background (serve). */
   sequencer: Sequencer | undefined;
@@ -123,6 +130,8 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       oidcTokenTtlDays: config.auth.oidc?.maxTokenTtlDays ?? 30,
       ...(opts.now ? { now: opts.now } : {}),
     });
+    const policy = createPolicyService({ database, store: createPolicyStore(), ledger, ...(opts.now ? { now: opts.now } : {}) });
+    const admission = createAdmissionService({ policy, ledger });
     if (opts.sequencer) {
       const seq = startSequencer({ ledger, intervalMs: config.ledger.checkpointIntervalMs, logger });
       // Woken after commits, never before: on PostgreSQL an event is invisible until committed.
@@ -139,6 +148,8 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       ledger,
       identity,
       denials,
+      policy,
+      admission,
       metrics,
       sequencer,
       close: async () => {
@@ -202,6 +213,7 @@ export async function initialize(config: Config, opts: { ifNeeded?: boolean; log
       const token = await rt.identity.createTokenIn(tx, ctx, principal.id, 'bootstrap', Math.min(BOOTSTRAP_TOKEN_DAYS, config.auth.maxTokenTtlDays), null);
       return { principal, token };
     });
+    await rt.policy.ensureInitial(systemContext('init'), () => initialPolicySources(config));
     await rt.ledger.integrate();
     return { created: true, dataDir: config.dataDir, origin, ledgerPublicKey: signer.verifier.encoded, adminToken: token.token, adminPrincipalId: principal.id };
   } finally {
@@ -209,10 +221,25 @@ export async function initialize(config: Config, opts: { ifNeeded?: boolean; log
   }
 }
 
+/** The policy a fresh installation starts with: the configured directory, else the shipped examples. */
+export function initialPolicySources(config: Config) {
+  return readPolicyDir(config.policy.dir ?? EXAMPLES_DIR);
+}
+
+/** The webhook's TLS material: the operator's files, or Evident's own CA in the data dir. */
+export async function webhookTls(config: Config): Promise<WebhookTls> {
+  const w = config.webhook;
+  const names = serviceDnsNames(w.service, w.namespace, w.extraDnsNames);
+  if (w.certFile && w.keyFile && w.caFile) return loadWebhookTls({ cert: w.certFile, key: w.keyFile, ca: w.caFile }, names);
+  return ensureWebhookTls(dataLayout(config.dataDir).webhookTls, names);
+}
+
 export interface Server {
   runtime: Runtime;
   http: FastifyInstance;
   url: string;
+  /** The admission webhook's HTTPS listener, when enabled. */
+  webhook: { http: FastifyInstance; url: string; tls: WebhookTls } | null;
   sequencer: Sequencer;
   close(): Promise<void>;
 }
@@ -223,7 +250,10 @@ export async function startServer(config: Config, opts: RuntimeOptions & { logSt
   const runtime = await openRuntime(config, { ...opts, logger, sequencer: true });
   const sequencer = runtime.sequencer!;
   let http: FastifyInstance;
+  let webhook: Server['webhook'] = null;
   try {
+    await runtime.policy.ensureInitial(systemContext('serve'), () => initialPolicySources(config));
+    const tls = config.webhook.enabled ? await webhookTls(config) : null;
     const oidc = config.auth.oidc ? createOidcVerifier(config.auth.oidc) : undefined;
     http = await createHttpServer({
       config,
@@ -234,6 +264,8 @@ export async function startServer(config: Config, opts: RuntimeOptions & { logSt
       denials: runtime.denials,
       oidc,
       ledger: runtime.ledger,
+      policy: runtime.policy,
+      render: { namespace: config.webhook.namespace, service: config.webhook.service, timeoutSeconds: config.webhook.timeoutSeconds, caBundle: () => tls?.caBundle ?? '' },
       readiness: async () => {
         const problems: string[] = [];
         try {
@@ -258,7 +290,23 @@ export async function startServer(config: Config, opts: RuntimeOptions & { logSt
       }),
     );
     await http.listen({ host: config.server.host, port: config.server.port });
+    if (tls) {
+      const wh = await createWebhookServer({
+        logger,
+        metrics: runtime.metrics,
+        tls,
+        bodyLimitBytes: config.webhook.bodyLimitBytes,
+        identity: runtime.identity,
+        denials: runtime.denials,
+        admission: runtime.admission,
+      });
+      await wh.listen({ host: config.webhook.host, port: config.webhook.port });
+      const a = wh.server.address();
+      const wport = typeof a === 'object' && a ? a.port : config.webhook.port;
+      webhook = { http: wh, url: `https://${config.webhook.host.includes(':') ? `[${config.webhook.host}]` : config.webhook.host}:${wport}`, tls };
+    }
   } catch (e) {
+    await http!?.close().catch(() => undefined);
     await runtime.close();
     throw e;
   }
@@ -269,8 +317,10 @@ export async function startServer(config: Config, opts: RuntimeOptions & { logSt
     runtime,
     http,
     url: `http://${host}:${port}`,
+    webhook,
     sequencer,
     close: async () => {
+      await webhook?.http.close();
       await http.close();
       await sequencer.stop();
       // Leave nothing pending: the last events get their checkpoint before the process exits.

@@ -114,12 +114,12 @@ describe('evident CLI', () => {
     const init = JSON.parse((await cli(['init', '--data-dir', dir, '--json'])).out);
     const kept = join(tempDir(), 'kept.checkpoint');
     const cp = await cli(['ledger', 'checkpoint', '--data-dir', dir]);
-    expect(cp.out).toMatch(/^evident\/[0-9a-f]+\n3\n/u);
+    expect(cp.out).toMatch(/^evident\/[0-9a-f]+\n4\n/u);
     writeFileSync(kept, cp.out);
     const out = join(tempDir(), 'bundle.jsonl');
     const exp = await cli(['ledger', 'export', '--data-dir', dir, '--out', out]);
     expect(exp.code).toBe(0);
-    expect(exp.out).toContain('3 entries');
+    expect(exp.out).toContain('4 entries');
     const v = await cli(['ledger', 'verify', '--bundle', out, '--key', init.ledgerPublicKey, '--checkpoint', kept]);
     expect(v.code).toBe(0);
     expect(v.out).not.toContain('key inside the bundle');
@@ -129,7 +129,7 @@ describe('evident CLI', () => {
     writeFileSync(out, lines.slice(0, -1).join('\n') + '\n');
     const cut = await cli(['ledger', 'verify', '--bundle', out, '--key', init.ledgerPublicKey, '--json']);
     expect(cut.code).toBe(3);
-    expect(JSON.parse(cut.out)).toMatchObject({ ok: false, firstBadIndex: 2 });
+    expect(JSON.parse(cut.out)).toMatchObject({ ok: false, firstBadIndex: 3 });
     expect((await cli(['ledger', 'verify', '--bundle', join(dir, 'nope.jsonl')])).code).toBe(1);
     expect((await cli(['ledger', 'verify', '--bundle', out, '--key', 'not-a-key'])).err).toContain('invalid');
   });

@@ -1,12 +1,14 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { DB, Dialect } from './tables.js';
 import * as m0001 from './migrations/0001_foundation.js';
+import * as m0002 from './migrations/0002_policy.js';
 import { AppError } from '../errors.js';
 
 // Migrations are TypeScript modules listed here in order; each receives the dialect so one file
 // serves SQLite and PostgreSQL.
 const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }> = {
   '0001_foundation': m0001,
+  '0002_policy': m0002,
 };
 
 class StaticProvider implements MigrationProvider {

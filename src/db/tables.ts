@@ -89,6 +89,16 @@ export interface SubjectKeysTable {
   shredded_at: string | null;
 }
 
+export interface PolicyVersionsTable {
+  version: number;
+  digest: string;
+  /** JSON array of { name, text }: the files exactly as submitted. */
+  sources: string;
+  note: string | null;
+  created_at: string;
+  created_by: string | null;
+}
+
 export interface DB {
   evident_meta: MetaTable;
   principals: PrincipalsTable;
@@ -98,6 +108,7 @@ export interface DB {
   ledger_checkpoints: LedgerCheckpointsTable;
   ledger_state: LedgerStateTable;
   subject_keys: SubjectKeysTable;
+  policy_versions: PolicyVersionsTable;
 }
 
 /** What every store method takes: the database or a transaction on it. */

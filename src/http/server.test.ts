@@ -49,6 +49,12 @@ describe.each(DIALECTS)('HTTP server on %s', (dialect) => {
     expect(dupRoles.status).toBe(400);
   });
 
+  it('refuses bodies that are not valid Unicode (a lone surrogate), naming where', async () => {
+    const r = await app.request('POST', '/api/v1/ledger/annotations', { raw: '{"note":"\\ud800"}', headers: { 'content-type': 'application/json' } });
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toContain('body.note');
+  });
+
   it('oversize bodies get 413', async () => {
     const before = await count();
     const r = await app.request('POST', '/api/v1/principals', { body: { name: 'big', kind: 'human', roles: ['developer'], pad: 'x'.repeat(10_000) } });

@@ -11,6 +11,7 @@ import { AppError } from '../errors.js';
 import { uuidv7 } from '../util/ids.js';
 import { errorHandler } from './error-handler.js';
 import { installAuth } from './auth.js';
+import { requireIJson } from './i-json.js';
 import type { Metrics } from './metrics.js';
 import type { IdentityService } from '../identity/service.js';
 import type { DenialRecorder } from '../identity/denials.js';
@@ -18,6 +19,8 @@ import type { OidcVerifier } from '../identity/oidc.js';
 import type { LedgerService } from '../ledger/service.js';
 import { identityRoutes } from '../identity/routes.js';
 import { ledgerRoutes } from '../ledger/routes.js';
+import { policyRoutes } from '../policy/routes.js';
+import type { PolicyService } from '../policy/service.js';
 
 export interface HttpDeps {
   config: Config;
@@ -28,6 +31,8 @@ export interface HttpDeps {
   denials: DenialRecorder;
   oidc?: OidcVerifier | undefined;
   ledger: LedgerService;
+  policy: PolicyService;
+  render: { namespace: string; service: string; timeoutSeconds: number; caBundle: () => string };
   /** Returns problems that make this instance unready (empty when ready). */
   readiness: () => Promise<string[]>;
 }
@@ -83,6 +88,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
   });
 
   installAuth(app, { identity: deps.identity, denials: deps.denials, oidc: deps.oidc });
+  requireIJson(app as unknown as FastifyInstance);
 
   await app.register(swagger, {
     openapi: {
@@ -115,6 +121,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
 
   await app.register(identityRoutes, { identity: deps.identity });
   await app.register(ledgerRoutes, { ledger: deps.ledger });
+  await app.register(policyRoutes, { policy: deps.policy, render: deps.render });
   return app as unknown as FastifyInstance;
 }
 

@@ -36,6 +36,16 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
   'GET /api/v1/ledger/events/:eventId': READERS,
   'GET /api/v1/ledger/export': READERS,
   'POST /api/v1/ledger/annotations': ['admin', 'operator'],
+  // Policy: anyone may read what is in force; only admins change it (approvals: release management).
+  'GET /api/v1/policy': ANY,
+  'GET /api/v1/policy/versions': ANY,
+  'GET /api/v1/policy/versions/:version': ANY,
+  'POST /api/v1/policy/versions': ['admin'],
+  'POST /api/v1/policy/decisions': ['admin', 'developer', 'operator', 'workload'],
+  'GET /api/v1/policy/render/k8s': ['admin', 'operator'],
+  // The admission webhook, on its own HTTPS listener: the Kubernetes API server calls it.
+  'POST /admission/validate': 'public',
+  'POST /admission/validate/:zone': 'public',
 };
 
 /** Looks up a route (as Fastify names it); HEAD follows GET, `*` entries match by prefix. */

@@ -3,8 +3,9 @@
 import { z } from 'zod';
 import { ledgerEvents } from './events.js';
 import { identityEvents } from '../identity/events.js';
+import { policyEvents } from '../policy/events.js';
 
-export const LedgerEventSchema = z.discriminatedUnion('action', [...ledgerEvents, ...identityEvents]);
+export const LedgerEventSchema = z.discriminatedUnion('action', [...ledgerEvents, ...identityEvents, ...policyEvents]);
 
 export type LedgerEvent = z.input<typeof LedgerEventSchema>;
 export type LedgerAction = LedgerEvent['action'];

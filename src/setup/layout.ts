@@ -8,6 +8,12 @@ export function dataLayout(dataDir: string) {
     keyring: join(dataDir, 'keys', 'keyring.json'),
     ledgerKey: join(dataDir, 'keys', 'ledger.key'),
     bootstrapToken: join(dataDir, 'bootstrap-admin-token'),
+    webhookTls: {
+      caCert: join(dataDir, 'keys', 'webhook-ca.pem'),
+      caKey: join(dataDir, 'keys', 'webhook-ca.key'),
+      cert: join(dataDir, 'keys', 'webhook.pem'),
+      key: join(dataDir, 'keys', 'webhook.key'),
+    },
   };
 }
 export type DataLayout = ReturnType<typeof dataLayout>;

@@ -1,0 +1,49 @@
+// The admission webhook listener: HTTPS only (the API server requires it), its own port, its own
+// small route set, the same error handler, auth hook and permission table as the API.
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { errorHandler } from './error-handler.js';
+import { installAuth } from './auth.js';
+import { requireIJson } from './i-json.js';
+import type { Metrics } from './metrics.js';
+import type { IdentityService } from '../identity/service.js';
+import type { DenialRecorder } from '../identity/denials.js';
+import type { AdmissionService } from '../policy/admission/service.js';
+import type { WebhookTls } from '../policy/admission/tls.js';
+import { uuidv7 } from '../util/ids.js';
+
+export async function createWebhookServer(deps: {
+  logger: Logger;
+  metrics: Metrics;
+  tls: WebhookTls;
+  bodyLimitBytes: number;
+  identity: IdentityService;
+  denials: DenialRecorder;
+  admission: AdmissionService;
+}): Promise<FastifyInstance> {
+  const app = Fastify({
+    https: { key: deps.tls.key, cert: deps.tls.cert, minVersion: 'TLSv1.2' },
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: deps.bodyLimitBytes,
+    genReqId: () => uuidv7(),
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler(deps.bodyLimitBytes));
+  installAuth(app as unknown as FastifyInstance, { identity: deps.identity, denials: deps.denials });
+  requireIJson(app as unknown as FastifyInstance);
+  app.addHook('onResponse', async (req, reply) => {
+    deps.metrics.observeRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  const Body = z.record(z.string(), z.unknown()).describe('an AdmissionReview');
+  app.post('/admission/validate', { schema: { body: Body } }, async (req) => deps.admission.review(req.body));
+  app.post('/admission/validate/:zone', { schema: { body: Body, params: z.object({ zone: z.string().min(1).max(63) }).strict() } }, async (req) =>
+    deps.admission.review(req.body, { zone: req.params.zone }),
+  );
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  return app as unknown as FastifyInstance;
+}

@@ -1,0 +1,165 @@
+// The policy service: versions (each activation is a recorded change), the policy in force
+// (compiled once per version and cached), and decisions, each recorded with the version it used.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Database } from '../db/database.js';
+import type { LedgerService } from '../ledger/service.js';
+import { AppError, notFound } from '../errors.js';
+import { envelopeOf, type RequestContext } from '../identity/context.js';
+import { compilePolicy, type CompiledPolicy, type PolicySource } from './model.js';
+import { decide, type Decision, type DecisionInput, type Violation } from './decide.js';
+import type { PolicyStore } from './store.js';
+import type { K8sObject } from './workload.js';
+
+/** The example policy shipped in the package (loaded by `npm start` when none is in force). */
+export const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/policy/', import.meta.url));
+
+export function readPolicyDir(dir: string): PolicySource[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => /\.ya?ml$/u.test(n)).sort();
+  } catch {
+    throw new AppError('CONFIG_INVALID', `cannot read the policy directory ${dir}`);
+  }
+  if (names.length === 0) throw new AppError('CONFIG_INVALID', `the policy directory ${dir} holds no .yaml files`);
+  return names.map((n) => ({ name: n, text: readFileSync(join(dir, n), 'utf8') }));
+}
+
+export interface ActivePolicy {
+  version: number;
+  digest: string;
+  compiled: CompiledPolicy;
+  createdAt: string;
+  createdBy: string | null;
+  note: string | null;
+  files: string[];
+}
+
+const ruleRefs = (vs: Violation[]) => vs.map((v) => ({ rule: v.rule, mode: v.mode, source: v.source.slice(0, 128), field: v.field.slice(0, 256) }));
+
+export function createPolicyService(deps: { database: Database; store: PolicyStore; ledger: Pick<LedgerService, 'append' | 'record'>; now?: () => Date; refreshMs?: number }) {
+  const { database, store } = deps;
+  const now = deps.now ?? (() => new Date());
+  const refreshMs = deps.refreshMs ?? 2000;
+  let cached: ActivePolicy | null = null;
+  let checkedAt = 0;
+
+  function load(row: { version: number; digest: string; sources: string; note: string | null; created_at: string; created_by: string | null }): ActivePolicy {
+    const sources = JSON.parse(row.sources) as PolicySource[];
+    return { version: row.version, digest: row.digest, compiled: compilePolicy(sources), createdAt: row.created_at, createdBy: row.created_by, note: row.note, files: sources.map((s) => s.name) };
+  }
+
+  /** The policy in force. Other replicas' activations are picked up within `refreshMs`. */
+  async function active(): Promise<ActivePolicy> {
+    if (cached && Date.now() - checkedAt < refreshMs) return cached;
+    const latest = await store.latestVersion(database.db);
+    checkedAt = Date.now();
+    if (latest === null) throw new AppError('UNAVAILABLE', 'no policy is in force yet; apply one with "evident policy apply" or POST /api/v1/policy/versions');
+    if (cached?.version !== latest) {
+      const row = await store.get(database.db, latest);
+      cached = load(row!);
+    }
+    return cached!;
+  }
+
+  /**
+   * Validates and activates a policy as the next version, recorded with its author. The previous
+   * version stays in force if anything is wrong. Re-applying the policy in force changes nothing.
+   */
+  async function apply(ctx: RequestContext, sources: PolicySource[], note?: string): Promise<{ version: number; digest: string; changed: boolean }> {
+    const compiled = compilePolicy(sources); // throws VALIDATION_FAILED with file:line:column
+    const result = await database.transact(async (tx) => {
+      const prev = await store.latest(tx);
+      if (prev && prev.digest === compiled.digest) return { version: prev.version, digest: prev.digest, changed: false };
+      const version = (prev?.version ?? 0) + 1;
+      await store.insert(tx, {
+        version,
+        digest: compiled.digest,
+        sources: JSON.stringify(sources.map((s) => ({ name: s.name, text: s.text }))),
+        note: note ?? null,
+        created_at: now().toISOString(),
+        created_by: ctx.principal?.id ?? ctx.system ?? null,
+      });
+      await deps.ledger.append(tx, {
+        action: 'policy.activated',
+        outcome: 'allowed',
+        ...envelopeOf(ctx),
+        target: { type: 'policy', id: String(version) },
+        body: {
+          policy: { version, digest: compiled.digest },
+          ...(prev ? { previous: { version: prev.version, digest: prev.digest } } : {}),
+          files: sources.map((s) => s.name.slice(0, 256)),
+          zones: [...compiled.zones.keys()],
+          classes: [...compiled.classes.keys()],
+          ...(note ? { note } : {}),
+        },
+      });
+      return { version, digest: compiled.digest, changed: true };
+    });
+    checkedAt = 0;
+    return result;
+  }
+
+  /** On a fresh installation, puts the given files (the shipped examples by default) in force. */
+  async function ensureInitial(ctx: RequestContext, sources: () => PolicySource[]): Promise<void> {
+    if ((await store.latestVersion(database.db)) === null) await apply(ctx, sources(), 'initial policy');
+  }
+
+  /** Decides a placement and records the decision with the policy version it used. */
+  async function decidePlacement(
+    ctx: RequestContext,
+    input: { zone: string; classes: string[]; objects: K8sObject[]; llmProviders?: string[] },
+  ): Promise<Decision & { policyVersion: number; objects: Decision[] }> {
+    const p = await active();
+    const base: DecisionInput = { zone: input.zone, classes: input.classes, ...(input.llmProviders ? { llmProviders: input.llmProviders } : {}) };
+    const perObject = input.objects.length ? input.objects.map((o) => decide(p.compiled, { ...base, object: o })) : [decide(p.compiled, base)];
+    const merge = (k: 'violations' | 'warnings' | 'audit') => perObject.flatMap((d) => d[k]);
+    const decision: Decision = {
+      allowed: perObject.every((d) => d.allowed),
+      zone: input.zone,
+      classes: [...new Set(perObject.flatMap((d) => d.classes))].sort(),
+      policyDigest: p.digest,
+      violations: merge('violations'),
+      warnings: merge('warnings'),
+      audit: merge('audit'),
+      images: perObject.flatMap((d) => d.images),
+    };
+    await deps.ledger.record({
+      action: 'placement.decided',
+      outcome: decision.allowed ? 'allowed' : 'denied',
+      ...envelopeOf(ctx),
+      target: { type: 'zone', id: input.zone.slice(0, 256) || '(none)' },
+      body: {
+        policy: { version: p.version, digest: p.digest },
+        zone: input.zone,
+        classes: decision.classes,
+        allowed: decision.allowed,
+        violations: ruleRefs(decision.violations).slice(0, 200),
+        warnings: ruleRefs(decision.warnings).slice(0, 200),
+        audit: ruleRefs(decision.audit).slice(0, 200),
+        objects: input.objects.slice(0, 100).map((o, i) => ({
+          kind: String(o.kind ?? '').slice(0, 63),
+          name: String((o.metadata as { name?: unknown } | undefined)?.name ?? '').slice(0, 253),
+          images: perObject[i]!.images.slice(0, 100),
+        })),
+      },
+    });
+    return { ...decision, policyVersion: p.version, objects: input.objects.length > 1 ? perObject : [] };
+  }
+
+  async function version(v: number) {
+    const row = await store.get(database.db, v);
+    if (!row) throw notFound('policy version', String(v));
+    return { version: row.version, digest: row.digest, note: row.note, createdAt: row.created_at, createdBy: row.created_by, files: JSON.parse(row.sources) as PolicySource[] };
+  }
+
+  async function versions() {
+    return (await store.list(database.db)).map((r) => ({ version: r.version, digest: r.digest, note: r.note, createdAt: r.created_at, createdBy: r.created_by }));
+  }
+
+  return { active, apply, ensureInitial, decidePlacement, version, versions, ruleRefs };
+}
+
+export type PolicyService = ReturnType<typeof createPolicyService>;
+export { ruleRefs };
