@@ -12,6 +12,7 @@ import { verifyBundleFile, BundleError } from '../ledger/bundle.js';
 import { parseVerifierKey, type NoteVerifier } from '../ledger/note.js';
 import type { VerifyReport } from '../ledger/verify.js';
 import { systemContext } from '../identity/context.js';
+import { registerPolicyCommands } from './policy-commands.js';
 import { loadLedgerSigner } from '../setup/keys.js';
 import { dataLayout } from '../setup/layout.js';
 import { fsyncDir } from '../util/durable-fs.js';
@@ -230,6 +231,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         await rt.close();
       }
     });
+
+  registerPolicyCommands(program, { io, setExit, config: (o) => configFrom(io, o) });
 
   const token = program.command('token').description('local token operations on the data dir');
   token

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { AppError } from '../errors.js';
 import { compilePolicy } from './model.js';
 import { EXAMPLES_DIR, exampleSources } from '../../test/helpers/policy.js';
 
@@ -143,5 +145,20 @@ custom_rules:
     ]);
     const lab = p.zones.get('lab')!;
     expect(lab).toMatchObject({ ingress: 'private_only', requireSignedImages: true, requireRuntimeIdentity: false, egress: { default: 'allow', allowedDestinations: [] } });
+  });
+
+  it('never fails on hostile files other than with a clear VALIDATION_FAILED', () => {
+    const section = fc.constantFrom('zones', 'data_class_policy', 'regulated_ai_zone', 'rules', 'custom_rules', 'admission', 'namespaces', 'destinations', 'llm_providers', 'x');
+    fc.assert(
+      fc.property(fc.dictionary(section, fc.jsonValue({ maxDepth: 4 }), { maxKeys: 4 }), (doc) => {
+        try {
+          compilePolicy([{ name: 'fuzz.yaml', text: JSON.stringify(doc) }]);
+        } catch (e) {
+          expect(e).toBeInstanceOf(AppError);
+          expect((e as AppError).code).toBe('VALIDATION_FAILED');
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });

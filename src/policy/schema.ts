@@ -185,9 +185,18 @@ export const PolicyFileSchema = z
     }
   })
   .transform((v): PolicyFileParsed => {
-    const parse = <K extends keyof typeof SECTION_SCHEMAS>(k: K) => (k in v ? (SECTION_SCHEMAS[k].parse(v[k]) as z.output<(typeof SECTION_SCHEMAS)[K]>) : undefined);
+    // Runs even when the refinement above found problems (zod reports them; this value is then
+    // discarded), so nothing here may throw.
+    const parse = <K extends keyof typeof SECTION_SCHEMAS>(k: K) => {
+      const r = k in v ? SECTION_SCHEMAS[k].safeParse(v[k]) : undefined;
+      return r?.success ? (r.data as z.output<(typeof SECTION_SCHEMAS)[K]>) : undefined;
+    };
     const topZones: Record<string, ZoneInput> = {};
-    for (const [key, value] of Object.entries(v)) if (!SECTIONS.includes(key)) topZones[key] = ZoneSchema.parse(value);
+    for (const [key, value] of Object.entries(v)) {
+      if (SECTIONS.includes(key)) continue;
+      const r = ZoneSchema.safeParse(value);
+      if (r.success) topZones[key] = r.data;
+    }
     const [zones, data_class_policy, destinations, llm_providers, rules, custom_rules, admission, namespaces] = [
       parse('zones'),
       parse('data_class_policy'),

@@ -5,6 +5,8 @@ import type { Decision, Violation } from '../decide.js';
 
 export const ADMISSION_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'] as const;
 
+const asObject = (v: unknown): Record<string, unknown> | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+
 const GVK = z.object({ group: z.string().max(253).default(''), version: z.string().max(63).default(''), kind: z.string().min(1).max(63) }).passthrough();
 
 export const AdmissionReviewSchema = z.object({
@@ -20,8 +22,9 @@ export const AdmissionReviewSchema = z.object({
       namespace: z.string().max(63).optional(),
       operation: z.enum(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']),
       userInfo: z.object({ username: z.string().max(256).optional() }).passthrough().optional(),
-      object: z.record(z.string(), z.unknown()).nullable().optional(),
-      oldObject: z.record(z.string(), z.unknown()).nullable().optional(),
+      // Real requests carry null, an object, or (seen in the wild for CREATE) an empty string.
+      object: z.unknown().transform(asObject).optional(),
+      oldObject: z.unknown().transform(asObject).optional(),
       dryRun: z.boolean().optional(),
     })
     .passthrough(),
