@@ -1,7 +1,7 @@
 // Short fuzz runs (the long ones: `npm run test:reliability`).
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createTestApp, type TestApp } from './helpers/app.js';
-import { fuzzApi, fuzzLedger } from './helpers/fuzz.js';
+import { fuzzAdmission, fuzzApi, fuzzLedger } from './helpers/fuzz.js';
 
 describe('fuzzing', () => {
   let app: TestApp;
@@ -12,6 +12,10 @@ describe('fuzzing', () => {
 
   it('the API answers hostile input with 4xx in the error shape, never 5xx', async () => {
     await fuzzApi(app, 60);
+  });
+
+  it('the admission webhook answers hostile reviews with 200 or 400, never 5xx', async () => {
+    await fuzzAdmission(app, 60);
   });
 
   it('no single tampering of a ledger goes undetected', async () => {

@@ -19,12 +19,54 @@ const bodies = fc.oneof(
   fc.record({ name: hostileString, principalId: fc.oneof(hostileString, fc.uuid()), expiresInDays: fc.oneof(fc.integer(), fc.double(), hostileString) }, { requiredKeys: [] }),
   fc.record({ roles: json, status: fc.oneof(hostileString, fc.constantFrom('active', 'disabled')) }, { requiredKeys: [] }),
   fc.record({ note: fc.oneof(hostileString, json) }, { requiredKeys: [] }),
+  fc.record({ zone: fc.oneof(hostileString, fc.constantFrom('hipaa-ai', 'standard-ai')), classes: fc.oneof(fc.array(hostileString, { maxLength: 5 }), json), manifests: fc.array(json, { maxLength: 3 }) }, { requiredKeys: [] }),
+  fc.record({ files: fc.array(fc.record({ name: hostileString, text: fc.oneof(hostileString, fc.constantFrom('zones: {a: {ingress: x}}', 'regulated_ai_zone: [', '{}')) }), { maxLength: 3 }) }, { requiredKeys: [] }),
 );
+
+/** Hostile AdmissionReviews: the webhook answers 200 or 400, never 5xx. */
+const reviews = fc.oneof(
+  json,
+  fc.record({
+    apiVersion: fc.constantFrom('admission.k8s.io/v1', 'admission.k8s.io/v1beta1', 'v2'),
+    kind: fc.constantFrom('AdmissionReview', 'Other'),
+    request: fc.record(
+      {
+        uid: hostileString,
+        kind: fc.record({ group: hostileString, version: hostileString, kind: fc.oneof(hostileString, fc.constantFrom('Pod', 'Deployment', 'CronJob', 'Namespace', 'Service')) }),
+        operation: fc.constantFrom('CREATE', 'UPDATE', 'DELETE', 'X'),
+        namespace: fc.oneof(hostileString, fc.constantFrom('clinical-ml', 'kube-system')),
+        object: fc.oneof(json, fc.record({ metadata: json, spec: fc.oneof(json, fc.record({ containers: fc.array(json, { maxLength: 3 }), volumes: json, template: json })) })),
+        oldObject: json,
+      },
+      { requiredKeys: [] },
+    ),
+  }),
+);
+
+export async function fuzzAdmission(app: TestApp, runs: number): Promise<void> {
+  const { Agent, request } = await import('undici');
+  const agent = new Agent({ connect: { ca: app.server.webhook!.tls.ca, servername: 'localhost' } });
+  const url = app.server.webhook!.url.replace('127.0.0.1', 'localhost');
+  try {
+    await fc.assert(
+      fc.asyncProperty(reviews, fc.constantFrom('/admission/validate', '/admission/validate/hipaa-ai', '/admission/validate/moon-ai'), async (body, path) => {
+        const res = await request(url + path, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const text = await res.body.text();
+        expect(res.statusCode, `${path} ${JSON.stringify(body).slice(0, 300)} -> ${text.slice(0, 300)}`).toBeOneOf([200, 400]);
+      }),
+      { numRuns: runs },
+    );
+  } finally {
+    await agent.close();
+  }
+}
 const targets: [string, string][] = [
   ['POST', '/api/v1/principals'],
   ['POST', '/api/v1/tokens'],
   ['PATCH', '/api/v1/principals/{id}'],
   ['POST', '/api/v1/ledger/annotations'],
+  ['POST', '/api/v1/policy/decisions'],
+  ['POST', '/api/v1/policy/versions'],
 ];
 const queries = fc.tuple(fc.constantFrom('/api/v1/ledger/entries', '/api/v1/ledger/proofs/inclusion', '/api/v1/ledger/proofs/consistency', '/api/v1/principals', '/api/v1/tokens'), fc.dictionary(fc.constantFrom('start', 'end', 'index', 'size', 'first', 'second', 'status', 'kind', 'role', 'principalId', 'x'), hostileString, { maxKeys: 4 }));
 

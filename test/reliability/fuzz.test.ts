@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { fuzzApi, fuzzLedger } from '../helpers/fuzz.js';
+import { fuzzAdmission, fuzzApi, fuzzLedger } from '../helpers/fuzz.js';
 import { DIALECTS } from '../helpers/db.js';
 
 describe.each(DIALECTS)('long fuzzing on %s', (dialect) => {
@@ -12,6 +12,10 @@ describe.each(DIALECTS)('long fuzzing on %s', (dialect) => {
 
   it('the API never answers 5xx to hostile input', { timeout: 600_000 }, async () => {
     await fuzzApi(app, 2000);
+  });
+
+  it('the admission webhook never answers 5xx to hostile reviews', { timeout: 600_000 }, async () => {
+    await fuzzAdmission(app, 2000);
   });
 });
 
