@@ -163,7 +163,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Plain {
   const out: Plain = {};
   for (const [name, raw] of Object.entries(env)) {
     if (raw === undefined || raw === '') continue;
-    const spec = ENV_VARS[name];
+    const spec = Object.hasOwn(ENV_VARS, name) ? ENV_VARS[name] : undefined;
     if (!spec) {
       if (name.startsWith('EVIDENT_') && !CLIENT_ENV.has(name)) {
         throw new AppError('CONFIG_INVALID', `unknown environment variable ${name}; see docs/configuration.md for the supported ones`);

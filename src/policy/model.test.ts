@@ -161,4 +161,20 @@ custom_rules:
       { numRuns: 500 },
     );
   });
+
+  it('refuses names like "__proto__" instead of losing them', () => {
+    const proto = problemsOf(() => compilePolicy([{ name: 'proto.yaml', text: 'zones:\n  a: { ingress: public }\n  __proto__: { ingress: public }\n' }]));
+    expect(proto).toEqual(['proto.yaml:3:3 zones.__proto__: a key named "__proto__" is not allowed']);
+    const names = problemsOf(() =>
+      compilePolicy([{ name: 'names.yaml', text: '_bad_zone: {}\nzones:\n  Upper: {}\ndata_class_policy:\n  toString: { allowed_zones: [x] }\nnamespaces:\n  Bad_NS: x\n' }]),
+    );
+    expect(names).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^names\.yaml:1:\d+ _bad_zone: unknown section/u),
+        expect.stringMatching(/zones\.Upper: invalid name: use lowercase letters/u),
+        expect.stringMatching(/data_class_policy\.toString: invalid name: use lowercase letters/u),
+        expect.stringMatching(/namespaces\.Bad_NS: invalid name: a Kubernetes namespace name/u),
+      ]),
+    );
+  });
 });

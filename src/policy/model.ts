@@ -183,8 +183,9 @@ export function compilePolicy(sources: readonly PolicySource[]): CompiledPolicy 
     collect(classesIn, file, 'data_class_policy', v.data_class_policy);
     for (const key of ['destinations', 'llm_providers', 'namespaces'] as const) {
       for (const [name, value] of Object.entries(v[key] ?? {})) {
-        const bucket = ((merged as Record<string, Record<string, unknown>>)[key] ??= {});
-        if (name in bucket) problem({ value, file, path: [key, name] }, `"${name}" is defined in more than one file`);
+        // Null-prototype buckets: names come from files, and "__proto__" is just a name here.
+        const bucket = ((merged as Record<string, Record<string, unknown>>)[key] ??= Object.create(null) as Record<string, unknown>);
+        if (Object.hasOwn(bucket, name)) problem({ value, file, path: [key, name] }, `"${name}" is defined in more than one file`);
         bucket[name] = value;
       }
     }

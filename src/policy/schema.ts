@@ -5,7 +5,10 @@
 // for `extends`); `zones:` defines many. Everything else extends the seed without changing it.
 import { z } from 'zod';
 
-const Name = z.string().min(1).max(63).regex(/^[a-z0-9]([a-z0-9_.-]*[a-z0-9])?$/u, 'use lowercase letters, digits, "-", "_" and "."');
+// Names of zones, classes, providers and rules: start and end with a letter or digit, so
+// "__proto__" and friends are refused rather than silently lost when objects are built.
+const Name = z.string().min(1).max(63).regex(/^[a-z0-9]([a-z0-9_.-]*[a-z0-9])?$/u, 'use lowercase letters, digits, "-", "_" and ".", starting and ending with a letter or digit');
+const NamespaceName = z.string().min(1).max(63).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/u, 'a Kubernetes namespace name (RFC 1123 label)');
 const Host = z.string().min(1).max(253).regex(/^[A-Za-z0-9*]([A-Za-z0-9.:*/_-]*)$/u, 'a host name, host:port, CIDR or registry prefix');
 const RuleMode = z.enum(['enforce', 'warn', 'audit']);
 
@@ -65,7 +68,7 @@ export const ZoneSchema = z
       .strict()
       .optional(),
     // --- extensions
-    extends: z.string().max(63).optional(),
+    extends: Name.optional(),
     description: z.string().max(1000).optional(),
     region: z.string().max(64).optional(),
     jurisdiction: z.string().max(64).optional(),
@@ -84,7 +87,7 @@ export const ZoneSchema = z
       .object({ logs_days: z.number().int().min(1).max(36500).optional(), audit_days: z.number().int().min(1).max(36500).optional(), data_days: z.number().int().min(1).max(36500).optional() })
       .strict()
       .optional(),
-    namespaces: z.array(z.string().min(1).max(63)).max(1000).optional(),
+    namespaces: z.array(NamespaceName).max(1000).optional(),
     rules: RuleOverrides.optional(),
   })
   .strict();
@@ -92,7 +95,7 @@ export type ZoneInput = z.infer<typeof ZoneSchema>;
 
 export const DataClassSchema = z
   .object({
-    allowed_zones: z.array(z.string().min(1).max(63)).max(100),
+    allowed_zones: z.array(Name).max(100),
     require_redacted_logs: z.boolean().optional(),
     require_private_ingress: z.boolean().optional(),
     require_audit_logging: z.boolean().optional(),
@@ -130,8 +133,8 @@ export const CustomRuleSchema = z
     match: z
       .object({
         kinds: z.array(z.string().max(63)).max(50).optional(),
-        zones: z.array(z.string().max(63)).max(100).optional(),
-        classes: z.array(z.string().max(63)).max(100).optional(),
+        zones: z.array(Name).max(100).optional(),
+        classes: z.array(Name).max(100).optional(),
       })
       .strict()
       .default({}),
@@ -156,14 +159,14 @@ export const AdmissionSettingsSchema = z
 const ZONE_KEY = /_zone$/u;
 
 const SECTION_SCHEMAS = {
-  zones: z.record(z.string().max(63), ZoneSchema),
-  data_class_policy: z.record(z.string().max(63), DataClassSchema),
-  destinations: z.record(z.string().max(253), DestinationSchema),
+  zones: z.record(Name, ZoneSchema),
+  data_class_policy: z.record(Name, DataClassSchema),
+  destinations: z.record(Host, DestinationSchema),
   llm_providers: z.record(Name, LlmProviderSchema),
   rules: RuleOverrides,
   custom_rules: z.array(CustomRuleSchema).max(200),
   admission: AdmissionSettingsSchema,
-  namespaces: z.record(z.string().max(63), z.string().max(63)),
+  namespaces: z.record(NamespaceName, Name),
 } as const;
 const SECTIONS = Object.keys(SECTION_SCHEMAS);
 
@@ -175,7 +178,7 @@ export const PolicyFileSchema = z
   .record(z.string(), z.unknown())
   .superRefine((v, ctx) => {
     for (const [key, value] of Object.entries(v)) {
-      const schema = (SECTION_SCHEMAS as Record<string, z.ZodType>)[key] ?? (ZONE_KEY.test(key) ? ZoneSchema : undefined);
+      const schema = Object.hasOwn(SECTION_SCHEMAS, key) ? (SECTION_SCHEMAS as Record<string, z.ZodType>)[key] : ZONE_KEY.test(key) && Name.safeParse(key).success ? ZoneSchema : undefined;
       if (!schema) {
         ctx.addIssue({ code: 'custom', path: [key], message: `unknown section; a zone at the top level is named <name>_zone, or use one of: ${SECTIONS.join(', ')}` });
         continue;

@@ -39,7 +39,9 @@ export interface WorkloadFacts {
   llmProviders: string[];
 }
 
-const POD_SPEC_PATHS: Record<string, string[]> = {
+// A Map, not an object: kinds come from requests, and "__proto__" must not find anything.
+const POD_SPEC_PATHS = new Map<string, string[]>(
+  Object.entries({
   Pod: ['spec'],
   Deployment: ['spec', 'template', 'spec'],
   StatefulSet: ['spec', 'template', 'spec'],
@@ -48,9 +50,10 @@ const POD_SPEC_PATHS: Record<string, string[]> = {
   ReplicationController: ['spec', 'template', 'spec'],
   Job: ['spec', 'template', 'spec'],
   CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-};
+  }),
+);
 
-export const UNDERSTOOD_KINDS = new Set([...Object.keys(POD_SPEC_PATHS), 'Service', 'PersistentVolumeClaim', 'Namespace']);
+export const UNDERSTOOD_KINDS = new Set([...POD_SPEC_PATHS.keys(), 'Service', 'PersistentVolumeClaim', 'Namespace']);
 
 const rec = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
@@ -91,7 +94,7 @@ function claimOf(t: unknown, path: string): ClaimFacts {
 export function workloadFacts(obj: K8sObject, kindHint?: string): WorkloadFacts {
   const kind = typeof obj.kind === 'string' && obj.kind ? obj.kind : (kindHint ?? '');
   const meta = rec(obj.metadata);
-  const specPath = POD_SPEC_PATHS[kind] ?? null;
+  const specPath = POD_SPEC_PATHS.get(kind) ?? null;
   const podSpec = specPath ? rec(get(obj, specPath)) : null;
   const templateMeta = specPath && specPath.length > 1 ? rec(get(obj, [...specPath.slice(0, -1), 'metadata'])) : {};
   const labels = { ...strMap(templateMeta.labels), ...strMap(meta.labels) };

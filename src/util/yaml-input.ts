@@ -53,6 +53,11 @@ export function parseYamlDocument<S extends z.ZodType>(text: string, schema: S, 
   } catch (e) {
     throw new AppError(code, `${file}: ${(e as Error).message}`);
   }
+  const proto = protoKeyPath(value, []);
+  if (proto) {
+    const problems = [{ file, ...pos(locate(doc.contents as Node | null, proto, true)), path: formatPath(proto), message: 'a key named "__proto__" is not allowed' }];
+    throw new AppError(code, `${file} has 1 problem(s):\n${formatProblems(problems)}`, { problems });
+  }
   const result = schema.safeParse(value ?? {});
   if (result.success) {
     return { value: result.data, locate: (path) => ({ file, ...pos(locate(doc.contents as Node | null, path, false)) }) };
@@ -63,11 +68,32 @@ export function parseYamlDocument<S extends z.ZodType>(text: string, schema: S, 
     for (const key of keys) {
       const path = key === undefined ? issue.path : [...issue.path, key];
       const offset = locate(doc.contents as Node | null, path as PropertyKey[], key !== undefined);
-      const message = key === undefined ? issue.message : `unknown field ${JSON.stringify(key)}`;
+      // A record key that fails its own schema: say why, not just "invalid key".
+      const inner = issue.code === 'invalid_key' ? (issue as { issues?: { message: string }[] }).issues?.[0]?.message : undefined;
+      const message = key === undefined ? (inner ? `invalid name: ${inner}` : issue.message) : `unknown field ${JSON.stringify(key)}`;
       problems.push({ file, ...pos(offset), path: formatPath(path as PropertyKey[]), message });
     }
   }
   throw new AppError(code, `${file} has ${problems.length} problem(s):\n${formatProblems(problems)}`, { problems });
+}
+
+// JSON.parse and the YAML library keep "__proto__" as an ordinary own key, but most code that
+// copies objects (zod included) turns it into a prototype assignment and loses it. Refuse it.
+function protoKeyPath(v: unknown, path: PropertyKey[]): PropertyKey[] | null {
+  if (!v || typeof v !== 'object') return null;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const r = protoKeyPath(v[i], [...path, i]);
+      if (r) return r;
+    }
+    return null;
+  }
+  for (const k of Object.keys(v)) {
+    if (k === '__proto__') return [...path, k];
+    const r = protoKeyPath((v as Record<string, unknown>)[k], [...path, k]);
+    if (r) return r;
+  }
+  return null;
 }
 
 // Walks down the document to the deepest node on the path; for unknown keys points at the key.
