@@ -26,11 +26,21 @@ export function createAdmissionService(deps: { policy: Pick<PolicyService, 'acti
     const namespace = req.namespace ?? (kind === 'Namespace' ? (req.name ?? null) : null);
     const name = req.name ?? String((object.metadata as { name?: unknown } | undefined)?.name ?? '');
 
+    const nothingBroken = (z: string | null, violations: Decision['violations'] = []): Decision => ({
+      allowed: violations.length === 0,
+      zone: z,
+      classes: [],
+      policyDigest: policy.digest,
+      violations,
+      warnings: [],
+      audit: [],
+      images: [],
+    });
     let decision: Decision;
     let zone: string | null = null;
     const exempt = !!namespace && policy.admission.exemptNamespaces.includes(namespace) && kind !== 'Namespace';
     if (exempt || req.operation === 'DELETE' || req.operation === 'CONNECT') {
-      decision = { allowed: true, zone: null, classes: [], policyDigest: policy.digest, violations: [], warnings: [], audit: [], images: [] };
+      decision = nothingBroken(null);
     } else if (kind === 'Namespace') {
       // A namespace may only claim a zone the policy defines.
       const labels = ((object.metadata as { labels?: Record<string, unknown> } | undefined)?.labels ?? {}) as Record<string, unknown>;
@@ -38,26 +48,17 @@ export function createAdmissionService(deps: { policy: Pick<PolicyService, 'acti
       zone = claimed;
       decision =
         claimed && !policy.zones.has(claimed)
-          ? {
-              allowed: false,
-              zone: claimed,
-              classes: [],
-              policyDigest: policy.digest,
-              violations: [
-                {
-                  rule: 'unknown-zone',
-                  mode: 'enforce',
-                  source: 'policy',
-                  field: `metadata.labels["${ZONE_LABEL}"]`,
-                  message: `namespace ${name} claims zone "${claimed}", which the policy does not define`,
-                  fix: `use one of: ${[...policy.zones.keys()].join(', ')}`,
-                },
-              ],
-              warnings: [],
-              audit: [],
-              images: [],
-            }
-          : { allowed: true, zone: claimed, classes: [], policyDigest: policy.digest, violations: [], warnings: [], audit: [], images: [] };
+          ? nothingBroken(claimed, [
+              {
+                rule: 'unknown-zone',
+                mode: 'enforce',
+                source: 'policy',
+                field: `metadata.labels["${ZONE_LABEL}"]`,
+                message: `namespace ${name} claims zone "${claimed}", which the policy does not define`,
+                fix: `use one of: ${[...policy.zones.keys()].join(', ')}`,
+              },
+            ])
+          : nothingBroken(claimed);
     } else {
       zone = opts.zone ?? (namespace ? policy.namespaceZones.get(namespace) : undefined) ?? policy.admission.defaultZone ?? null;
       decision = decide(policy, {
