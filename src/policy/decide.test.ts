@@ -126,6 +126,7 @@ describe('workload checks', () => {
       ['no-host-access', 'spec.template.spec.volumes[1].hostPath'],
       ['runtime-identity', 'spec.template.spec.serviceAccountName'],
       ['runtime-identity', 'spec.template.spec.automountServiceAccountToken'],
+      ['encrypted-volumes', 'spec.template.spec.volumes[1].hostPath'],
       ['encrypted-volumes', 'spec.template.spec.volumes[0].ephemeral.volumeClaimTemplate.spec.storageClassName'],
       ['llm-provider-allowed', 'metadata.annotations["evident.io/llm-providers"]'],
     ]);
@@ -134,7 +135,7 @@ describe('workload checks', () => {
       expect(v.fix.length).toBeGreaterThan(10);
     }
     expect(d.violations.find((v) => v.rule === 'image-digest-pinned')!.fix).toBe('reference the image as docker.io/library/python@sha256:<digest>');
-    expect(d.violations.find((v) => v.rule === 'encrypted-volumes')!.fix).toBe('set storageClassName to encrypted-gp3, encrypted-io2');
+    expect(d.violations.filter((v) => v.rule === 'encrypted-volumes').map((v) => v.fix)).toEqual(["use a PersistentVolumeClaim on one of the zone's storage_classes", 'set storageClassName to encrypted-gp3, encrypted-io2']);
   });
 
   it('reads data classes from labels and annotations, and checks them against the zone', () => {
@@ -158,7 +159,7 @@ describe('workload checks', () => {
       'connaisseur__20_pod_ephemeralcontainer.review.json': [['image-registry-allowed', 'image-digest-pinned', 'runtime-identity'], []],
       'kubewarden-disallow-service-loadbalancer__service_clusterip.request.json': [[], []],
       'kubewarden-disallow-service-loadbalancer__service_loadbalancer.request.json': [['private-ingress-services'], []],
-      'kubewarden-hostpaths-psp__request_pod_hostpaths.request.json': [['image-registry-allowed', 'image-digest-pinned', 'no-host-access', 'runtime-identity'], ['no-host-access']],
+      'kubewarden-hostpaths-psp__request_pod_hostpaths.request.json': [['image-registry-allowed', 'image-digest-pinned', 'no-host-access', 'runtime-identity', 'encrypted-volumes'], ['no-host-access']],
       'kubewarden-pod-privileged__deployment_with_privileged_containers.request.json': [['image-registry-allowed', 'image-digest-pinned', 'no-host-access', 'runtime-identity'], ['no-host-access']],
       'kubewarden-pod-privileged__no_privileged_containers.request.json': [['image-registry-allowed', 'image-digest-pinned', 'runtime-identity'], []],
       'kubewarden-pod-privileged__privileged_container.request.json': [['image-registry-allowed', 'image-digest-pinned', 'no-host-access', 'runtime-identity'], ['no-host-access']],
@@ -201,7 +202,7 @@ describe('rule modes and custom rules', () => {
     const d = decide(p, { zone: 'hipaa-ai', object: r.object, kind: 'Deployment' });
     expect(d.violations.map((v) => v.rule)).toEqual(['image-registry-allowed']);
     expect(d.warnings.map((v) => [v.rule, v.mode])).toEqual([['image-digest-pinned', 'warn']]);
-    expect(d.audit.map((v) => v.rule)).toEqual(['runtime-identity', 'runtime-identity']);
+    expect(d.audit.map((v) => v.rule)).toEqual(['image-signature-unverified', 'runtime-identity', 'runtime-identity']);
     const perZone = compilePolicy([
       ...exampleSources().filter((s) => !s.name.endsWith('zones.yaml')),
       { name: 'zones.yaml', text: exampleSources().find((s) => s.name.endsWith('zones.yaml'))!.text.replace('    namespaces: [clinical-ml]', '    namespaces: [clinical-ml]\n    rules: { image-registry-allowed: { mode: audit } }') },
@@ -263,5 +264,118 @@ describe('image references', () => {
     expect(parseImageRef(`localhost:5000/a/b:1@${DIGEST}`)).toMatchObject({ registry: 'localhost:5000', repository: 'a/b', tag: '1', digest: DIGEST });
     expect(parseImageRef('registry.k8s.io/nginx-slim:0.8')).toMatchObject({ registry: 'registry.k8s.io', repository: 'nginx-slim' });
     for (const bad of ['', 'UPPER/case', 'a@sha256:short', 'has space', 'a:tag:tag']) expect(parseImageRef(bad), bad).toBeNull();
+  });
+});
+
+describe('rules the first review asked for', () => {
+  const withFiles = (text: string) => compilePolicy([...exampleSources(), { name: 'extra.yaml', text }]);
+  const pod = (spec: Record<string, unknown>, labels: Record<string, string> = {}) => ({ kind: 'Pod', metadata: { name: 'p', labels }, spec });
+  const image = `registry.evident.internal/m/x@${DIGEST}`;
+  const safe = { serviceAccountName: 'sa', automountServiceAccountToken: false };
+
+  it('a zone cannot soften what a data class imposes', () => {
+    const zones = exampleSources().find((s) => s.name.endsWith('zones.yaml'))!;
+    expect(() =>
+      compilePolicy([
+        ...exampleSources().filter((s) => s.name !== zones.name),
+        { ...zones, text: zones.text.replace('    namespaces: [ml-sandbox, demos]', '    namespaces: [ml-sandbox, demos]\n    rules: { class-allowed-in-zone: { mode: audit } }') },
+      ]),
+    ).toThrow(/cannot change the mode of class-allowed-in-zone/u);
+    expect(() => withFiles('rules:\n  image-digest-pinned: { mode: audit }\n') && compilePolicy([...exampleSources(), { name: 'a.yaml', text: 'rules:\n  image-digest-pinned: { mode: warn }\n' }, { name: 'b.yaml', text: 'rules:\n  image-digest-pinned: { mode: audit }\n' }])).toThrow(
+      /set in more than one file/u,
+    );
+  });
+
+  it('treats added capabilities, host ports and host processes as host access', () => {
+    const d = decide(policy, {
+      zone: 'hipaa-ai',
+      object: pod({
+        ...safe,
+        containers: [{ name: 'c', image, ports: [{ containerPort: 80, hostPort: 8080 }], securityContext: { capabilities: { add: ['NET_BIND_SERVICE', 'SYS_ADMIN'] }, windowsOptions: { hostProcess: true } } }],
+      }),
+    });
+    expect(d.violations.filter((v) => v.rule === 'no-host-access').map((v) => v.field)).toEqual([
+      'spec.containers[0].securityContext.capabilities.add',
+      'spec.containers[0].ports',
+      'spec.containers[0].securityContext.windowsOptions.hostProcess',
+    ]);
+    expect(d.violations[0]!.message).toContain('SYS_ADMIN');
+    expect(d.violations[0]!.message).not.toContain('NET_BIND_SERVICE');
+  });
+
+  it('refuses storage mounted straight from the network where volumes must be encrypted', () => {
+    const d = decide(policy, {
+      zone: 'hipaa-ai',
+      object: pod({ ...safe, containers: [{ name: 'c', image }], volumes: [{ name: 'a', nfs: { server: 'x', path: '/' } }, { name: 'b', csi: { driver: 'x' } }, { name: 'c', configMap: { name: 'x' } }, { name: 'd', persistentVolumeClaim: { claimName: 'x' } }] }),
+    });
+    expect(d.violations.map((v) => [v.rule, v.field])).toEqual([
+      ['encrypted-volumes', 'spec.volumes[0].nfs'],
+      ['encrypted-volumes', 'spec.volumes[1].csi'],
+    ]);
+  });
+
+  it('keeps Ingress and Gateway routes out of private zones unless the ingress class is internal', () => {
+    const ingress = (cls?: string) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i' }, spec: { ...(cls ? { ingressClassName: cls } : {}), rules: [] } });
+    expect(decide(policy, { zone: 'pci-ai', object: ingress('nginx-public') }).violations.map((v) => v.rule)).toEqual(['private-ingress-services']);
+    expect(decide(policy, { zone: 'pci-ai', object: { kind: 'HTTPRoute', metadata: { name: 'r' }, spec: {} } }).violations.map((v) => v.rule)).toEqual(['private-ingress-services']);
+    const p = compilePolicy([
+      ...exampleSources().filter((s) => !s.name.endsWith('zones.yaml')),
+      { name: 'zones.yaml', text: exampleSources().find((s) => s.name.endsWith('zones.yaml'))!.text.replace('    namespaces: [payments-ml]', '    namespaces: [payments-ml]\n    internal_ingress_classes: [nginx-internal]') },
+    ]);
+    expect(decide(p, { zone: 'pci-ai', object: ingress('nginx-internal') }).allowed).toBe(true);
+    expect(decide(policy, { zone: 'standard-ai', object: ingress('nginx-public') }).allowed).toBe(true);
+  });
+
+  it('knows GPUs by the zone resource names, MIG slices included, and matches tolerations fully', () => {
+    const gpuPod = (resources: Record<string, number>, tolerations: unknown[]) =>
+      pod({ ...safe, nodeSelector: { 'evident.io/node-pool': 'gpu-hipaa' }, tolerations, containers: [{ name: 'c', image, resources: { limits: resources } }] });
+    const ok = [{ key: 'evident.io/gpu-hipaa', operator: 'Exists', effect: 'NoSchedule' }];
+    expect(decide(policy, { zone: 'hipaa-ai', object: gpuPod({ 'nvidia.com/mig-1g.5gb': 1 }, []) }).violations.map((v) => v.rule)).toEqual(['gpu-node-pool']);
+    expect(decide(policy, { zone: 'hipaa-ai', object: gpuPod({ 'nvidia.com/mig-1g.5gb': 1 }, ok) }).allowed).toBe(true);
+    const wrongOperator = [{ key: 'evident.io/gpu-hipaa', operator: 'Equal', value: 'x', effect: 'NoSchedule' }];
+    expect(decide(policy, { zone: 'hipaa-ai', object: gpuPod({ 'amd.com/gpu': 1 }, wrongOperator) }).violations.map((v) => v.rule)).toEqual(['gpu-node-pool']);
+  });
+
+  it('reads classes from the object and its template separately, and refuses unreadable class labels', () => {
+    const deployment = {
+      kind: 'Deployment',
+      metadata: { name: 'd', labels: { 'evident.io/data-class': 'public' } },
+      spec: { template: { metadata: { labels: { 'evident.io/data-class': 'ephi' } }, spec: { containers: [{ name: 'c', image: 'python:3' }] } } },
+    };
+    const d = decide(policy, { zone: 'standard-ai', object: deployment });
+    expect(d.classes).toEqual(['ephi', 'public']);
+    expect(d.allowed).toBe(false);
+    const yes = decide(policy, { zone: 'standard-ai', object: pod({ containers: [] }, { 'data-class.evident.io/ephi': 'yes' }) });
+    expect(yes.violations).toEqual([expect.objectContaining({ rule: 'unknown-data-class', field: 'metadata.labels["data-class.evident.io/ephi"]' })]);
+  });
+
+  it('sees external LLMs behind ports, wildcards and wide CIDRs, and checks provider endpoints are URLs', () => {
+    const zone = (dest: string) =>
+      withFiles(`zones:\n  cde:\n    egress: { default: deny, allowed_destinations: ["${dest}"] }\ndata_class_policy:\n  pan:\n    allowed_zones: [cde]\n    prohibit_external_llm_calls: true\n    require_network_segmentation: true\n`);
+    for (const dest of ['api.openai.com:443', '*.openai.azure.com', '0.0.0.0/0']) {
+      const d = decide(zone(dest), { zone: 'cde', classes: ['pan'] });
+      expect(d.violations.map((v) => v.rule), dest).toContain('class-prohibits-external-llm-calls');
+    }
+    expect(decide(zone('0.0.0.0/0'), { zone: 'cde', classes: ['pan'] }).violations.map((v) => v.rule)).toContain('class-requires-network-segmentation');
+    expect(decide(zone('feature-store.internal'), { zone: 'cde', classes: ['pan'] }).allowed).toBe(true);
+    expect(() => withFiles('llm_providers:\n  rogue: { external: true, endpoint: api.openai.com }\n')).toThrow(/must be a URL/u);
+  });
+
+  it('refuses zone names that would render to the same Kubernetes objects', () => {
+    expect(() => withFiles('zones:\n  a_b: {}\n  a-b: {}\n')).toThrow(/would render to the same Kubernetes names/u);
+    expect(() => withFiles('zones:\n  a.b: {}\n')).toThrow(/letters, digits, "-" and "_"/u);
+  });
+
+  it('records unverified signatures in audit mode where signed images are required', () => {
+    const d = decide(policy, { zone: 'hipaa-ai', object: pod({ ...safe, containers: [{ name: 'c', image }] }) });
+    expect(d.allowed).toBe(true);
+    expect(d.audit.map((v) => v.rule)).toEqual(['image-signature-unverified']);
+    expect(decide(policy, { zone: 'standard-ai', object: pod({ containers: [{ name: 'c', image }] }) }).audit).toEqual([]);
+  });
+
+  it('checks a manifest without a kind as an unknown kind in regulated zones', () => {
+    const d = decide(policy, { zone: 'hipaa-ai', object: { metadata: { name: 'x' }, spec: { containers: [{ name: 'c', image: 'nginx', securityContext: { privileged: true } }] } } });
+    expect(d.violations.map((v) => v.rule)).toEqual(['unknown-kind']);
+    expect(d.violations[0]!.fix).toContain('kind');
   });
 });

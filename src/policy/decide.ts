@@ -3,10 +3,14 @@
 // the rule id, who imposed it (zone, class, custom rule), the field at fault and what would fix
 // it, and splits them by mode: enforce (deny), warn (allowed, with warnings), audit (recorded only).
 import type { CompiledPolicy, DataClass, Zone } from './model.js';
-import type { Mode, RuleId } from './schema.js';
+import { POLICY_LEVEL_RULES, type Mode, type RuleId } from './schema.js';
+
 import { fromAllowedRegistry, parseImageRef } from './image-ref.js';
 import { UNDERSTOOD_KINDS, workloadFacts, type K8sObject, type WorkloadFacts } from './workload.js';
 import { runCustomRule, toCel, type CelActivation } from './cel.js';
+
+// Volume sources that are not storage of their own: claims (checked for their class) and config.
+const SAFE_VOLUME_TYPES = new Set(['configMap', 'secret', 'projected', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim']);
 
 export interface Violation {
   rule: string;
@@ -49,6 +53,21 @@ type Emit = (rule: RuleId, source: string, field: string, message: string, fix: 
 
 const list = (xs: readonly string[]) => (xs.length ? xs.join(', ') : 'none');
 
+const WIDE_CIDRS = new Set(['0.0.0.0/0', '::/0', '0.0.0.0/1', '128.0.0.0/1']);
+
+/** Destinations that open egress to the whole internet: a wide CIDR, written or behind a name. */
+function egressAnywhere(policy: CompiledPolicy, z: Zone): string[] {
+  return z.egress.allowedDestinations.filter((d) => WIDE_CIDRS.has(d) || d === '*' || (policy.destinations.get(d)?.cidrs ?? []).some((c) => WIDE_CIDRS.has(c)));
+}
+
+/** Whether an egress destination (host, host:port, *.suffix) reaches a host. */
+export function destinationMatches(destination: string, host: string): boolean {
+  const d = destination.toLowerCase().replace(/:\d+$/u, '');
+  if (d === host) return true;
+  if (d.startsWith('*.')) return host.endsWith(d.slice(1));
+  return false;
+}
+
 /** Zones where every given class may go and whose properties satisfy every class requirement. */
 export function zonesFor(policy: CompiledPolicy, classes: readonly DataClass[]): string[] {
   return [...policy.zones.values()].filter((z) => classes.every((c) => c.allowedZones.includes(z.name) && classRequirementGaps(policy, c, z).length === 0)).map((z) => z.name);
@@ -68,10 +87,14 @@ export function classRequirementGaps(policy: CompiledPolicy, c: DataClass, z: Zo
   if (c.requireRedactedLogs && !z.logging.redactedLogs) gaps.push({ rule: 'class-requires-redacted-logs', field: zf('logging.redacted_logs'), message: `${c.name} requires redacted logs; zone ${z.name} does not redact them` });
   if (c.requireAuditLogging && !z.logging.auditLogging) gaps.push({ rule: 'class-requires-audit-logging', field: zf('logging.audit_logging'), message: `${c.name} requires audit logging; zone ${z.name} does not provide it` });
   if (c.requireNetworkSegmentation && z.egress.default !== 'deny') gaps.push({ rule: 'class-requires-network-segmentation', field: zf('egress.default'), message: `${c.name} requires network segmentation; zone ${z.name} allows egress by default` });
+  const anywhere = egressAnywhere(policy, z);
+  if (c.requireNetworkSegmentation && z.egress.default === 'deny' && anywhere.length) {
+    gaps.push({ rule: 'class-requires-network-segmentation', field: zf('egress.allowed_destinations'), message: `${c.name} requires network segmentation; zone ${z.name} lets egress reach ${list(anywhere)}` });
+  }
   if (c.prohibitExternalLlmCalls) {
     const external = z.llmProviders.filter((p) => policy.llmProviders.get(p)?.external !== false);
-    const hosts = new Set([...policy.llmProviders.values()].filter((p) => p.external && p.endpoint).map((p) => new URL(p.endpoint!).hostname));
-    const reachable = z.egress.allowedDestinations.filter((d) => hosts.has(d));
+    const hosts = [...policy.llmProviders.values()].filter((p) => p.external && p.endpoint).map((p) => new URL(p.endpoint!).hostname.toLowerCase());
+    const reachable = [...z.egress.allowedDestinations.filter((d) => hosts.some((h) => destinationMatches(d, h))), ...anywhere];
     if (external.length || reachable.length || z.egress.default !== 'deny') {
       gaps.push({
         rule: 'class-prohibits-external-llm-calls',
@@ -87,6 +110,7 @@ function checkClasses(policy: CompiledPolicy, zone: Zone | undefined, zoneName: 
   const known: DataClass[] = [];
   for (const name of classes) {
     const c = policy.classes.get(name);
+    // (unknown classes are reported below; malformed labels by the caller)
     if (!c) {
       emit('unknown-data-class', 'policy', labelField, `data class "${name}" is not defined by the policy`, `use one of: ${list([...policy.classes.keys()])}`);
       continue;
@@ -107,6 +131,7 @@ function checkClasses(policy: CompiledPolicy, zone: Zone | undefined, zoneName: 
 
 function checkWorkload(zone: Zone, f: WorkloadFacts, llmProviders: readonly string[], emit: Emit): void {
   const src = `zone:${zone.name}`;
+  const isGpu = (resource: string) => (zone.gpu?.resources ?? []).some((r) => (r.endsWith('*') ? resource.startsWith(r.slice(0, -1)) : resource === r));
   for (const c of f.containers) {
     const ref = parseImageRef(c.image);
     if (!ref) {
@@ -119,14 +144,30 @@ function checkWorkload(zone: Zone, f: WorkloadFacts, llmProviders: readonly stri
     if (zone.requireImageDigest && !ref.digest) {
       emit('image-digest-pinned', src, `${c.path}.image`, `container ${c.name} runs ${c.image}, not pinned by digest`, `reference the image as ${ref.registry}/${ref.repository}@sha256:<digest>`);
     }
-    if (zone.forbidHostAccess && c.privileged) {
-      emit('no-host-access', src, `${c.path}.securityContext.privileged`, `container ${c.name} is privileged in regulated zone ${zone.name}`, 'remove securityContext.privileged (or set it to false)');
+    if (zone.requireSignedImages) {
+      emit(
+        'image-signature-unverified',
+        src,
+        `${c.path}.image`,
+        `the signature of ${c.image} was not verified: zone ${zone.name} requires signed images and signature verification arrives with the registry`,
+        'pull it from the Evident registry once it verifies signatures',
+      );
     }
-    if (zone.gpu && c.requestsGpu) {
+    if (zone.forbidHostAccess) {
+      if (c.privileged) emit('no-host-access', src, `${c.path}.securityContext.privileged`, `container ${c.name} is privileged in regulated zone ${zone.name}`, 'remove securityContext.privileged (or set it to false)');
+      // As Pod Security "restricted": only NET_BIND_SERVICE may be added.
+      const caps = c.addedCapabilities.filter((cap) => cap.replace(/^CAP_/u, '') !== 'NET_BIND_SERVICE');
+      if (caps.length) emit('no-host-access', src, `${c.path}.securityContext.capabilities.add`, `container ${c.name} adds capabilities ${list(caps)} in regulated zone ${zone.name}`, 'add no capability beyond NET_BIND_SERVICE');
+      if (c.hostPorts.length) emit('no-host-access', src, `${c.path}.ports`, `container ${c.name} binds host ports ${c.hostPorts.join(', ')} in regulated zone ${zone.name}`, 'remove hostPort and reach the pod through a Service');
+      if (c.hostProcess) emit('no-host-access', src, `${c.path}.securityContext.windowsOptions.hostProcess`, `container ${c.name} runs as a Windows host process in regulated zone ${zone.name}`, 'remove windowsOptions.hostProcess');
+    }
+    if (zone.gpu && c.resources.some(isGpu)) {
       const sel = (f.podSpec?.nodeSelector ?? {}) as Record<string, unknown>;
       const missing = Object.entries(zone.gpu.nodeSelector).filter(([k, v]) => sel[k] !== v);
       const tolerations = Array.isArray(f.podSpec?.tolerations) ? (f.podSpec!.tolerations as Record<string, unknown>[]) : [];
-      const untolerated = zone.gpu.tolerations.filter((t) => !tolerations.some((x) => x.key === t.key && (x.effect ?? t.effect) === t.effect));
+      const untolerated = zone.gpu.tolerations.filter(
+        (t) => !tolerations.some((x) => x.key === t.key && (x.operator ?? 'Equal') === (t.operator ?? 'Equal') && (x.value ?? '') === (t.value ?? '') && (x.effect ?? t.effect) === t.effect),
+      );
       if (missing.length || untolerated.length) {
         emit(
           'gpu-node-pool',
@@ -155,6 +196,13 @@ function checkWorkload(zone: Zone, f: WorkloadFacts, llmProviders: readonly stri
     }
   }
   if (zone.requireEncryptedVolumes) {
+    // Storage either comes from a claim (checked for its class, here or when the PVC is admitted)
+    // or is ephemeral/config; anything mounted straight from a network or cloud disk is neither.
+    for (const v of f.volumes) {
+      if (!SAFE_VOLUME_TYPES.has(v.type)) {
+        emit('encrypted-volumes', src, v.path, `volume ${v.name} mounts ${v.type} storage directly, outside the encrypted StorageClasses of zone ${zone.name}`, 'use a PersistentVolumeClaim on one of the zone\'s storage_classes');
+      }
+    }
     for (const claim of f.claims) {
       if (!claim.storageClassName || !zone.storageClasses.includes(claim.storageClassName)) {
         emit(
@@ -165,6 +213,18 @@ function checkWorkload(zone: Zone, f: WorkloadFacts, llmProviders: readonly stri
           zone.storageClasses.length ? `set storageClassName to ${list(zone.storageClasses)}` : `zone ${zone.name} lists no encrypted StorageClass: add one under storage_classes`,
         );
       }
+    }
+  }
+  if (f.exposure && zone.ingress === 'private_only') {
+    const internal = f.exposure.kind === 'Ingress' && f.exposure.ingressClassName !== null && zone.internalIngressClasses.includes(f.exposure.ingressClassName);
+    if (!internal) {
+      emit(
+        'private-ingress-services',
+        src,
+        f.exposure.kind === 'Ingress' ? 'spec.ingressClassName' : 'spec',
+        `a ${f.exposure.kind} would expose workloads of zone ${zone.name}, which is private_only`,
+        zone.internalIngressClasses.length ? `use an Ingress with ingressClassName ${list(zone.internalIngressClasses)}` : 'reach the workload through a ClusterIP Service from inside the zone',
+      );
     }
   }
   if (f.service && zone.ingress === 'private_only') {
@@ -187,7 +247,8 @@ export function decide(policy: CompiledPolicy, input: DecisionInput): Decision {
   const audit: Violation[] = [];
   const zone = input.zone ? policy.zones.get(input.zone) : undefined;
   const emit: Emit = (rule, source, field, message, fix) => {
-    const mode = (zone?.modes[rule] ?? policy.modes[rule]) as Mode;
+    // A zone tunes its own rules; what classes and the policy impose it cannot soften.
+    const mode = (POLICY_LEVEL_RULES.has(rule) ? policy.modes[rule] : (zone?.modes[rule] ?? policy.modes[rule])) as Mode;
     (mode === 'enforce' ? violations : mode === 'warn' ? warnings : audit).push({ rule, mode, source, field, message, fix });
   };
   const facts = input.object ? workloadFacts(input.object, input.kind) : null;
@@ -201,11 +262,20 @@ export function decide(policy: CompiledPolicy, input: DecisionInput): Decision {
   if (!input.zone && classes.length) {
     emit('unknown-zone', 'policy', 'zone', `the workload carries data classes (${list(classes)}) but is in no zone`, 'label the namespace with evident.io/zone, or set admission.default_zone');
   }
+  for (const label of facts?.malformedClassLabels ?? []) {
+    emit('unknown-data-class', 'policy', `metadata.labels["${label}"]`, `label ${label} must be "true" or "false"; the data class it declares cannot be read`, `set ${label}: "true"`);
+  }
   checkClasses(policy, zone, input.zone, classes, classField, emit);
 
   if (zone && facts) {
-    if (facts.kind && !UNDERSTOOD_KINDS.has(facts.kind) && zone.regulated && policy.admission.unknownKinds === 'deny') {
-      emit('unknown-kind', `zone:${zone.name}`, 'kind', `kind ${facts.kind} is not understood by the policy and zone ${zone.name} is regulated`, 'ask the policy owners to allow this kind (admission.unknown_kinds), or place it in an unregulated zone');
+    if (!UNDERSTOOD_KINDS.has(facts.kind) && zone.regulated && policy.admission.unknownKinds === 'deny') {
+      emit(
+        'unknown-kind',
+        `zone:${zone.name}`,
+        'kind',
+        facts.kind ? `kind ${facts.kind} is not understood by the policy and zone ${zone.name} is regulated` : `the object names no kind, and zone ${zone.name} is regulated`,
+        facts.kind ? 'ask the policy owners to allow this kind (admission.unknown_kinds), or place it in an unregulated zone' : 'set apiVersion and kind on the object',
+      );
     }
     checkWorkload(zone, facts, providers, emit);
   }

@@ -144,7 +144,8 @@ custom_rules:
       { name: 'b.yaml', text: 'zones:\n  lab:\n    extends: regulated_ai_zone\n    workloads:\n      require_runtime_identity: false\n    egress:\n      default: allow\n' },
     ]);
     const lab = p.zones.get('lab')!;
-    expect(lab).toMatchObject({ ingress: 'private_only', requireSignedImages: true, requireRuntimeIdentity: false, egress: { default: 'allow', allowedDestinations: [] } });
+    // Restating egress.default keeps the destinations it inherits.
+    expect(lab).toMatchObject({ ingress: 'private_only', requireSignedImages: true, requireRuntimeIdentity: false, egress: { default: 'allow', allowedDestinations: ['model-registry.internal', 'feature-store.internal', 'audit-log-sink.internal'] } });
   });
 
   it('never fails on hostile files other than with a clear VALIDATION_FAILED', () => {

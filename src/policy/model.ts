@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../errors.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { formatProblems, parseYamlDocument, type InputProblem, type ParsedYaml } from '../util/yaml-input.js';
-import { PolicyFileSchema, RULE_IDS, type DataClassInput, type Mode, type ModeOverrides, type PolicyFileParsed, type RuleId, type ZoneInput } from './schema.js';
+import { DEFAULT_RULE_MODES, POLICY_LEVEL_RULES, PolicyFileSchema, RULE_IDS, type DataClassInput, type Mode, type ModeOverrides, type PolicyFileParsed, type RuleId, type ZoneInput } from './schema.js';
 import { compileCustomRule, type CompiledCustomRule } from './cel.js';
 
 export interface Zone {
@@ -15,6 +15,7 @@ export interface Zone {
   jurisdiction?: string;
   ingress: 'private_only' | 'internal' | 'public';
   egress: { default: 'deny' | 'allow'; allowedDestinations: string[] };
+  internalIngressClasses: string[];
   requireSignedImages: boolean;
   requireImageDigest: boolean;
   requireEncryptedVolumes: boolean;
@@ -24,7 +25,7 @@ export interface Zone {
   regulated: boolean;
   storageClasses: string[];
   registries: string[] | null;
-  gpu: { nodeSelector: Record<string, string>; tolerations: { key?: string; operator?: string; value?: string; effect?: string }[] } | null;
+  gpu: { nodeSelector: Record<string, string>; tolerations: { key?: string; operator?: string; value?: string; effect?: string }[]; resources: string[] } | null;
   llmProviders: string[];
   logging: { redactedLogs: boolean; auditLogging: boolean };
   retention: { logsDays?: number; auditDays?: number; dataDays?: number };
@@ -69,7 +70,9 @@ export interface PolicySource {
   text: string;
 }
 
-const DEFAULT_MODES = Object.fromEntries(RULE_IDS.map((r) => [r, 'enforce'])) as Record<RuleId, Mode>;
+const DEFAULT_MODES = Object.fromEntries(RULE_IDS.map((r) => [r, DEFAULT_RULE_MODES[r] ?? 'enforce'])) as Record<RuleId, Mode>;
+/** Accelerator resource names (prefix match with a trailing "*"). */
+export const DEFAULT_GPU_RESOURCES = ['nvidia.com/*', 'amd.com/gpu', 'gpu.intel.com/*', 'habana.ai/*', 'aws.amazon.com/neuron*', 'google.com/tpu'];
 
 function mergeZone(base: ZoneInput, child: ZoneInput): ZoneInput {
   const out: Record<string, unknown> = { ...base };
@@ -94,15 +97,16 @@ function toZone(name: string, z: ZoneInput): Zone {
     ingress,
     egress,
     requireSignedImages: w.require_signed_images ?? false,
-    // A signature is over a digest: requiring signed images requires pinned images.
-    requireImageDigest: w.require_image_digest ?? w.require_signed_images ?? false,
+    // A signature is over a digest: requiring signed images requires pinned images, always.
+    requireImageDigest: (w.require_image_digest ?? false) || (w.require_signed_images ?? false),
     requireEncryptedVolumes: w.require_encrypted_volumes ?? false,
     requireRuntimeIdentity: w.require_runtime_identity ?? false,
     forbidHostAccess: w.forbid_host_access ?? regulated,
     regulated,
     storageClasses: z.storage_classes ?? [],
     registries: z.registries ?? null,
-    gpu: z.gpu ? { nodeSelector: z.gpu.node_selector ?? {}, tolerations: z.gpu.tolerations ?? [] } : null,
+    gpu: z.gpu ? { nodeSelector: z.gpu.node_selector ?? {}, tolerations: z.gpu.tolerations ?? [], resources: z.gpu.resources ?? DEFAULT_GPU_RESOURCES } : null,
+    internalIngressClasses: z.internal_ingress_classes ?? [],
     llmProviders: z.llm_providers ?? [],
     logging: { redactedLogs: z.logging?.redacted_logs ?? false, auditLogging: z.logging?.audit_logging ?? false },
     retention: {
@@ -189,7 +193,11 @@ export function compilePolicy(sources: readonly PolicySource[]): CompiledPolicy 
         bucket[name] = value;
       }
     }
-    if (v.rules) merged.rules = { ...(merged.rules ?? {}), ...v.rules };
+    for (const [rule, mode] of Object.entries(v.rules ?? {})) {
+      // One mode per rule across the whole policy: a later file must not quietly soften an earlier one.
+      if (merged.rules && Object.hasOwn(merged.rules, rule)) problem({ value: mode, file, path: ['rules', rule] }, `the mode of rule ${rule} is set in more than one file`);
+      merged.rules = { ...(merged.rules ?? {}), [rule]: mode };
+    }
     if (v.custom_rules) merged.custom_rules = [...(merged.custom_rules ?? []), ...v.custom_rules];
     if (v.admission) {
       if (merged.admission) problem({ value: v.admission, file, path: ['admission'] }, 'admission settings are defined in more than one file');
@@ -220,12 +228,25 @@ export function compilePolicy(sources: readonly PolicySource[]): CompiledPolicy 
     resolved.set(name, z);
     return z;
   };
+  // Rendered names turn "_" into "-": two zones must not become one Kubernetes object.
+  const rendered = new Map<string, string>();
+  for (const [name, loc] of zonesIn) {
+    const key = name.replace(/_/gu, '-');
+    const other = rendered.get(key);
+    if (other) problem(loc, `zone "${name}" and zone "${other}" would render to the same Kubernetes names; rename one`);
+    rendered.set(key, name);
+  }
   const zones = new Map<string, Zone>();
   for (const name of zonesIn.keys()) {
     const z = resolve(name, []);
     if (z) zones.set(name, toZone(name, z));
   }
 
+  for (const [name, loc] of zonesIn) {
+    for (const rule of Object.keys(loc.value.rules ?? {})) {
+      if (POLICY_LEVEL_RULES.has(rule)) problem(loc, `zone ${name} cannot change the mode of ${rule}: data classes and the policy impose it, so it is set under the top-level rules:`, ['rules', rule]);
+    }
+  }
   const providers = new Map(Object.entries(merged.llm_providers ?? {}).map(([k, v]) => [k, { external: v.external, ...(v.endpoint ? { endpoint: v.endpoint } : {}) }]));
   for (const [name, loc] of zonesIn) {
     (loc.value.llm_providers ?? []).forEach((p, i) => {

@@ -5,6 +5,8 @@
 // for `extends`); `zones:` defines many. Everything else extends the seed without changing it.
 import { z } from 'zod';
 
+// Zones become Kubernetes object names when rendered ("_" turns into "-"), so no dots in them.
+const ZoneName = z.string().min(1).max(50).regex(/^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$/u, 'use lowercase letters, digits, "-" and "_", starting and ending with a letter or digit');
 // Names of zones, classes, providers and rules: start and end with a letter or digit, so
 // "__proto__" and friends are refused rather than silently lost when objects are built.
 const Name = z.string().min(1).max(63).regex(/^[a-z0-9]([a-z0-9_.-]*[a-z0-9])?$/u, 'use lowercase letters, digits, "-", "_" and ".", starting and ending with a letter or digit');
@@ -30,7 +32,16 @@ export const RULE_IDS = [
   'llm-provider-allowed',
   'unknown-kind',
   'unknown-zone',
+  'namespace-zone',
+  'image-signature-unverified',
 ] as const;
+/** Rules a data class or the policy imposes: a zone cannot soften them. */
+export const POLICY_LEVEL_RULES: ReadonlySet<string> = new Set(RULE_IDS.filter((r) => r.startsWith('class-') || r.startsWith('unknown-') || r === 'namespace-zone'));
+/** Modes rules start in when the policy says nothing. */
+export const DEFAULT_RULE_MODES: Partial<Record<(typeof RULE_IDS)[number], 'enforce' | 'warn' | 'audit'>> = {
+  // Until the registry verifies signatures, a zone that requires them records each unverified image.
+  'image-signature-unverified': 'audit',
+};
 export type RuleId = (typeof RULE_IDS)[number];
 export type Mode = z.infer<typeof RuleMode>;
 
@@ -52,7 +63,7 @@ export const ZoneSchema = z
     egress: z
       .object({
         default: z.enum(['deny', 'allow']),
-        allowed_destinations: z.array(Host).max(500).default([]),
+        allowed_destinations: z.array(Host).max(500).optional(),
       })
       .strict()
       .optional(),
@@ -68,7 +79,7 @@ export const ZoneSchema = z
       .strict()
       .optional(),
     // --- extensions
-    extends: Name.optional(),
+    extends: ZoneName.optional(),
     description: z.string().max(1000).optional(),
     region: z.string().max(64).optional(),
     jurisdiction: z.string().max(64).optional(),
@@ -78,10 +89,14 @@ export const ZoneSchema = z
       .object({
         node_selector: z.record(z.string().max(317), z.string().max(63)).optional(),
         tolerations: z.array(Toleration).max(20).optional(),
+        /** Extended resources that mean "accelerator"; default covers NVIDIA (incl. MIG), AMD, Intel, Habana. */
+        resources: z.array(z.string().max(253)).max(50).optional(),
       })
       .strict()
       .optional(),
     llm_providers: z.array(Name).max(100).optional(),
+    /** private_only zones: Ingress objects are allowed only with one of these (internal) classes. */
+    internal_ingress_classes: z.array(z.string().max(253)).max(20).optional(),
     logging: z.object({ redacted_logs: z.boolean().optional(), audit_logging: z.boolean().optional() }).strict().optional(),
     retention: z
       .object({ logs_days: z.number().int().min(1).max(36500).optional(), audit_days: z.number().int().min(1).max(36500).optional(), data_days: z.number().int().min(1).max(36500).optional() })
@@ -95,7 +110,7 @@ export type ZoneInput = z.infer<typeof ZoneSchema>;
 
 export const DataClassSchema = z
   .object({
-    allowed_zones: z.array(Name).max(100),
+    allowed_zones: z.array(ZoneName).max(100),
     require_redacted_logs: z.boolean().optional(),
     require_private_ingress: z.boolean().optional(),
     require_audit_logging: z.boolean().optional(),
@@ -120,7 +135,7 @@ export const DestinationSchema = z
 export const LlmProviderSchema = z
   .object({
     external: z.boolean(),
-    endpoint: z.string().max(2048).optional(),
+    endpoint: z.string().url('must be a URL such as https://api.example.com/v1').max(2048).optional(),
     description: z.string().max(1000).optional(),
   })
   .strict();
@@ -133,7 +148,7 @@ export const CustomRuleSchema = z
     match: z
       .object({
         kinds: z.array(z.string().max(63)).max(50).optional(),
-        zones: z.array(Name).max(100).optional(),
+        zones: z.array(ZoneName).max(100).optional(),
         classes: z.array(Name).max(100).optional(),
       })
       .strict()
@@ -159,14 +174,14 @@ export const AdmissionSettingsSchema = z
 const ZONE_KEY = /_zone$/u;
 
 const SECTION_SCHEMAS = {
-  zones: z.record(Name, ZoneSchema),
+  zones: z.record(ZoneName, ZoneSchema),
   data_class_policy: z.record(Name, DataClassSchema),
   destinations: z.record(Host, DestinationSchema),
   llm_providers: z.record(Name, LlmProviderSchema),
   rules: RuleOverrides,
   custom_rules: z.array(CustomRuleSchema).max(200),
   admission: AdmissionSettingsSchema,
-  namespaces: z.record(NamespaceName, Name),
+  namespaces: z.record(NamespaceName, ZoneName),
 } as const;
 const SECTIONS = Object.keys(SECTION_SCHEMAS);
 
@@ -178,7 +193,7 @@ export const PolicyFileSchema = z
   .record(z.string(), z.unknown())
   .superRefine((v, ctx) => {
     for (const [key, value] of Object.entries(v)) {
-      const schema = Object.hasOwn(SECTION_SCHEMAS, key) ? (SECTION_SCHEMAS as Record<string, z.ZodType>)[key] : ZONE_KEY.test(key) && Name.safeParse(key).success ? ZoneSchema : undefined;
+      const schema = Object.hasOwn(SECTION_SCHEMAS, key) ? (SECTION_SCHEMAS as Record<string, z.ZodType>)[key] : ZONE_KEY.test(key) && ZoneName.safeParse(key).success ? ZoneSchema : undefined;
       if (!schema) {
         ctx.addIssue({ code: 'custom', path: [key], message: `unknown section; a zone at the top level is named <name>_zone, or use one of: ${SECTIONS.join(', ')}` });
         continue;

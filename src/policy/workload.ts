@@ -14,7 +14,12 @@ export interface ContainerFacts {
   image: string;
   path: string;
   privileged: boolean;
-  requestsGpu: boolean;
+  /** Capabilities added beyond the runtime default. */
+  addedCapabilities: string[];
+  hostPorts: number[];
+  hostProcess: boolean;
+  /** Names of the extended resources it requests or limits (GPU detection is the zone's call). */
+  resources: string[];
 }
 
 export interface ClaimFacts {
@@ -33,9 +38,15 @@ export interface WorkloadFacts {
   podSpec: Record<string, unknown> | null;
   containers: ContainerFacts[];
   hostPathVolumes: { name: string; path: string }[];
+  /** Every pod volume with its source type (persistentVolumeClaim, emptyDir, nfs, csi, ...). */
+  volumes: { name: string; type: string; path: string }[];
   claims: ClaimFacts[];
+  /** Ingress / Gateway API objects: what they would expose. */
+  exposure: { kind: string; ingressClassName: string | null; path: string } | null;
   service: { type: string; externalIPs: string[]; path: string } | null;
   dataClasses: string[];
+  /** Data-class labels whose value is neither "true" nor "false": the class cannot be read. */
+  malformedClassLabels: string[];
   llmProviders: string[];
 }
 
@@ -53,7 +64,7 @@ const POD_SPEC_PATHS = new Map<string, string[]>(
   }),
 );
 
-export const UNDERSTOOD_KINDS = new Set([...POD_SPEC_PATHS.keys(), 'Service', 'PersistentVolumeClaim', 'Namespace']);
+export const UNDERSTOOD_KINDS = new Set([...POD_SPEC_PATHS.keys(), 'Service', 'PersistentVolumeClaim', 'Namespace', 'Ingress', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute']);
 
 const rec = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
@@ -76,13 +87,26 @@ function listFrom(s: string | undefined): string[] {
     .filter(Boolean);
 }
 
-export function dataClassesOf(labels: Record<string, string>, annotations: Record<string, string>): string[] {
+/**
+ * Every data class declared by any of the label/annotation sets given (an object's own and its pod
+ * template's are read separately, so one cannot hide the other).
+ */
+export function dataClassesOf(sets: { labels: Record<string, string>; annotations: Record<string, string> }[]): { classes: string[]; malformed: string[] } {
   const out = new Set<string>();
-  if (labels[DATA_CLASS_LABEL]) out.add(labels[DATA_CLASS_LABEL]);
-  for (const [k, v] of Object.entries(labels)) if (k.startsWith(DATA_CLASS_LABEL_PREFIX) && v === 'true') out.add(k.slice(DATA_CLASS_LABEL_PREFIX.length));
-  for (const c of listFrom(annotations[DATA_CLASSES_ANNOTATION])) out.add(c);
-  return [...out].sort();
+  const malformed: string[] = [];
+  for (const { labels, annotations } of sets) {
+    if (labels[DATA_CLASS_LABEL]) out.add(labels[DATA_CLASS_LABEL]);
+    for (const [k, v] of Object.entries(labels)) {
+      if (!k.startsWith(DATA_CLASS_LABEL_PREFIX)) continue;
+      if (v === 'true') out.add(k.slice(DATA_CLASS_LABEL_PREFIX.length));
+      else if (v !== 'false') malformed.push(k);
+    }
+    for (const c of listFrom(annotations[DATA_CLASSES_ANNOTATION])) out.add(c);
+  }
+  return { classes: [...out].sort(), malformed: [...new Set(malformed)].sort() };
 }
+
+const EXPOSING_KINDS = new Set(['Ingress', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute']);
 
 function claimOf(t: unknown, path: string): ClaimFacts {
   const spec = rec(rec(t).spec);
@@ -90,37 +114,52 @@ function claimOf(t: unknown, path: string): ClaimFacts {
   return { name, storageClassName: typeof spec.storageClassName === 'string' ? spec.storageClassName : null, path: `${path}.spec.storageClassName` };
 }
 
-/** `kind` comes from the AdmissionRequest when the object itself does not name it. */
+/** `kind` from the AdmissionRequest is authoritative; the object's own field is used otherwise. */
 export function workloadFacts(obj: K8sObject, kindHint?: string): WorkloadFacts {
-  const kind = typeof obj.kind === 'string' && obj.kind ? obj.kind : (kindHint ?? '');
+  const kind = kindHint || (typeof obj.kind === 'string' ? obj.kind : '');
   const meta = rec(obj.metadata);
   const specPath = POD_SPEC_PATHS.get(kind) ?? null;
   const podSpec = specPath ? rec(get(obj, specPath)) : null;
   const templateMeta = specPath && specPath.length > 1 ? rec(get(obj, [...specPath.slice(0, -1), 'metadata'])) : {};
   const labels = { ...strMap(templateMeta.labels), ...strMap(meta.labels) };
   const annotations = { ...strMap(templateMeta.annotations), ...strMap(meta.annotations) };
+  const declared = dataClassesOf([
+    { labels: strMap(meta.labels), annotations: strMap(meta.annotations) },
+    { labels: strMap(templateMeta.labels), annotations: strMap(templateMeta.annotations) },
+  ]);
   const base = specPath ? specPath.join('.') : '';
   const containers: ContainerFacts[] = [];
   const hostPathVolumes: { name: string; path: string }[] = [];
   const claims: ClaimFacts[] = [];
+  const volumes: { name: string; type: string; path: string }[] = [];
   if (podSpec) {
+    const podHostProcess = rec(rec(podSpec.securityContext).windowsOptions).hostProcess === true;
     for (const field of ['initContainers', 'containers', 'ephemeralContainers']) {
       arr(podSpec[field]).forEach((c, i) => {
         const cr = rec(c);
+        const sc = rec(cr.securityContext);
         const limits = rec(rec(cr.resources).limits);
         const requests = rec(rec(cr.resources).requests);
         containers.push({
           name: typeof cr.name === 'string' ? cr.name : `#${i}`,
           image: typeof cr.image === 'string' ? cr.image : '',
           path: `${base}.${field}[${i}]`,
-          privileged: rec(cr.securityContext).privileged === true,
-          requestsGpu: Object.keys({ ...limits, ...requests }).some((k) => k.endsWith('/gpu')),
+          privileged: sc.privileged === true,
+          addedCapabilities: arr(rec(sc.capabilities).add).map(String),
+          hostPorts: arr(cr.ports)
+            .map((p) => rec(p).hostPort)
+            .filter((p): p is number => typeof p === 'number' && p > 0),
+          hostProcess: podHostProcess || rec(sc.windowsOptions).hostProcess === true,
+          resources: [...new Set([...Object.keys(limits), ...Object.keys(requests)])],
         });
       });
     }
     arr(podSpec.volumes).forEach((v, i) => {
       const vr = rec(v);
-      if (vr.hostPath) hostPathVolumes.push({ name: typeof vr.name === 'string' ? vr.name : `#${i}`, path: `${base}.volumes[${i}].hostPath` });
+      const name = typeof vr.name === 'string' ? vr.name : `#${i}`;
+      const type = Object.keys(vr).find((k) => k !== 'name') ?? 'unknown';
+      volumes.push({ name, type, path: `${base}.volumes[${i}].${type}` });
+      if (vr.hostPath) hostPathVolumes.push({ name, path: `${base}.volumes[${i}].hostPath` });
       const eph = rec(rec(vr.ephemeral).volumeClaimTemplate);
       if (vr.ephemeral) claims.push(claimOf(eph, `${base}.volumes[${i}].ephemeral.volumeClaimTemplate`));
     });
@@ -141,9 +180,14 @@ export function workloadFacts(obj: K8sObject, kindHint?: string): WorkloadFacts 
     podSpec,
     containers,
     hostPathVolumes,
+    volumes,
     claims,
     service,
-    dataClasses: dataClassesOf(labels, annotations),
+    exposure: EXPOSING_KINDS.has(kind)
+      ? { kind, ingressClassName: typeof rec(obj.spec).ingressClassName === 'string' ? (rec(obj.spec).ingressClassName as string) : typeof annotations['kubernetes.io/ingress.class'] === 'string' ? annotations['kubernetes.io/ingress.class'] : null, path: 'spec' }
+      : null,
+    dataClasses: declared.classes,
+    malformedClassLabels: declared.malformed,
     llmProviders: listFrom(annotations[LLM_PROVIDERS_ANNOTATION]),
   };
 }
