@@ -1,13 +1,28 @@
 // Custom rules in CEL, the language of Kubernetes ValidatingAdmissionPolicy, through
 // @marcbachmann/cel-js (pure JS, no dependencies, VAP-compatible syntax including `.?`).
-// Bounds: structural limits at parse time (AST size and depth), input size is bounded by the
-// request body limit, and each evaluation is timed; a rule that errs or runs past its budget
-// counts as failed (a policy must not pass because its check broke).
+// cel-js has no runtime cost budget, so the cost is bounded by construction: structural limits at
+// parse time (AST size and depth), comprehensions (all/exists/map/filter) nested at most two deep,
+// and no list in the input longer than MAX_LIST (a larger object fails the rule). The worst case
+// is then MAX_LIST² iterations. Each evaluation is also timed as a last guard. A rule that errs,
+// meets too large an input or overruns counts as failed: a policy never passes because its check
+// broke.
 import { Environment } from '@marcbachmann/cel-js';
 import type { CustomRuleInput, Mode } from './schema.js';
 
 export const CEL_LIMITS = { maxAstNodes: 2000, maxDepth: 50, maxListElements: 1000, maxMapEntries: 1000, maxCallArguments: 32 };
-export const CEL_BUDGET_MS = 5;
+export const CEL_BUDGET_MS = 50;
+export const MAX_LIST = 512;
+const MAX_COMPREHENSION_NESTING = 2;
+const COMPREHENSIONS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
+
+/** How deeply comprehension macros nest in a parsed expression. */
+function comprehensionDepth(node: unknown): number {
+  if (!node || typeof node !== 'object') return 0;
+  if (Array.isArray(node)) return Math.max(0, ...node.map(comprehensionDepth));
+  const n = node as { op?: unknown; args?: unknown };
+  const own = n.op === 'rcall' && Array.isArray(n.args) && COMPREHENSIONS.has(n.args[0] as string) ? 1 : 0;
+  return own + comprehensionDepth(n.args);
+}
 
 const env = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false, limits: CEL_LIMITS })
   .registerVariable('object', 'map')
@@ -36,7 +51,10 @@ export interface CelActivation {
 }
 
 export function compileCustomRule(r: CustomRuleInput): CompiledCustomRule {
-  const program = env.parse(r.expression) as unknown as ((a: Record<string, unknown>) => unknown) & { check(): { valid: boolean; type?: string; error?: Error } };
+  const program = env.parse(r.expression) as unknown as ((a: Record<string, unknown>) => unknown) & { ast: unknown; check(): { valid: boolean; type?: string; error?: Error } };
+  if (comprehensionDepth(program.ast) > MAX_COMPREHENSION_NESTING) {
+    throw new Error(`comprehensions (all, exists, map, filter) nest more than ${MAX_COMPREHENSION_NESTING} deep; the cost would be unbounded`);
+  }
   const checked = program.check();
   if (!checked.valid) throw new Error(checked.error?.message.split('\n')[0] ?? 'type error');
   if (checked.type !== 'bool' && checked.type !== 'dyn') throw new Error(`it evaluates to ${checked.type}; a rule must evaluate to bool`);
@@ -52,14 +70,22 @@ export function compileCustomRule(r: CustomRuleInput): CompiledCustomRule {
   };
 }
 
-/** CEL integers are int64: whole JSON numbers become BigInts so arithmetic type-checks as in Kubernetes. */
-export function toCel(v: unknown, depth = 0): unknown {
-  if (depth > 64) return null;
+export class InputTooLarge extends Error {}
+
+/**
+ * CEL integers are int64: whole JSON numbers become BigInts so arithmetic type-checks as in
+ * Kubernetes. Lists longer than MAX_LIST throw InputTooLarge (the bound that keeps rules cheap).
+ */
+export function toCel(v: unknown, depth = 0, path = 'object'): unknown {
+  if (depth > 64) throw new InputTooLarge(`${path} is nested more than 64 deep`);
   if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
-  if (Array.isArray(v)) return v.map((x) => toCel(x, depth + 1));
+  if (Array.isArray(v)) {
+    if (v.length > MAX_LIST) throw new InputTooLarge(`${path} has ${v.length} items, more than the ${MAX_LIST} custom rules evaluate`);
+    return v.map((x, i) => toCel(x, depth + 1, `${path}[${i}]`));
+  }
   if (v && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = toCel(x, depth + 1);
+    for (const [k, x] of Object.entries(v)) out[k] = toCel(x, depth + 1, `${path}.${k}`);
     return out;
   }
   return v;

@@ -379,3 +379,23 @@ describe('rules the first review asked for', () => {
     expect(d.violations[0]!.fix).toContain('kind');
   });
 });
+
+describe('custom rule cost bounds', () => {
+  const rules = (expression: string) => compilePolicy([...exampleSources(), { name: 'r.yaml', text: `custom_rules:\n  - id: r\n    expression: "${expression}"\n    message: m\n` }]);
+
+  it('refuses comprehensions nested three deep at load time', () => {
+    expect(() => rules('object.a.all(x, object.b.all(y, object.c.all(z, z == y)))')).toThrow(/nest more than 2 deep/u);
+    expect(() => rules('object.a.all(x, object.b.all(y, y == x))')).not.toThrow();
+  });
+
+  it('evaluates the worst case it allows within the budget, and fails larger inputs', () => {
+    const p = rules('object.spec.containers.all(c, object.spec.containers.exists(d, d.name == c.name))');
+    const containers = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `c${i}`, image: 'nginx' }));
+    const started = process.hrtime.bigint();
+    const d = decide(p, { zone: 'standard-ai', object: { kind: 'Pod', metadata: {}, spec: { containers: containers(512) } } });
+    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(5000);
+    expect(d.violations.filter((v) => v.rule === 'r').map((v) => v.message)).toEqual(d.violations.filter((v) => v.rule === 'r').length ? [expect.stringContaining('budget')] : []);
+    const big = decide(p, { zone: 'standard-ai', object: { kind: 'Pod', metadata: {}, spec: { containers: containers(600) } } });
+    expect(big.violations.find((v) => v.rule === 'r')!.message).toMatch(/too large for custom rules: object\.spec\.containers has 600 items/u);
+  });
+});

@@ -7,7 +7,7 @@ import { POLICY_LEVEL_RULES, type Mode, type RuleId } from './schema.js';
 
 import { fromAllowedRegistry, parseImageRef } from './image-ref.js';
 import { UNDERSTOOD_KINDS, workloadFacts, type K8sObject, type WorkloadFacts } from './workload.js';
-import { runCustomRule, toCel, type CelActivation } from './cel.js';
+import { InputTooLarge, runCustomRule, toCel, type CelActivation } from './cel.js';
 
 // Volume sources that are not storage of their own: claims (checked for their class) and config.
 const SAFE_VOLUME_TYPES = new Set(['configMap', 'secret', 'projected', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim']);
@@ -286,14 +286,20 @@ export function decide(policy: CompiledPolicy, input: DecisionInput): Decision {
       if (rule.match.kinds && !rule.match.kinds.includes(facts.kind)) continue;
       if (rule.match.zones && (!zone || !rule.match.zones.includes(zone.name))) continue;
       if (rule.match.classes && !rule.match.classes.some((c) => classes.includes(c))) continue;
-      activation ??= {
-        object: toCel(input.object),
-        oldObject: input.oldObject ? toCel(input.oldObject) : null,
-        zone: toCel(zone ? zone : {}),
-        classes,
-        request: { namespace: input.request?.namespace ?? facts.namespace ?? '', operation: input.request?.operation ?? 'CREATE', kind: facts.kind, name: input.request?.name ?? facts.name },
-      };
-      const r = runCustomRule(rule, activation);
+      let r: ReturnType<typeof runCustomRule>;
+      try {
+        activation ??= {
+          object: toCel(input.object),
+          oldObject: input.oldObject ? toCel(input.oldObject, 0, 'oldObject') : null,
+          zone: toCel(zone ? zone : {}, 0, 'zone'),
+          classes,
+          request: { namespace: input.request?.namespace ?? facts.namespace ?? '', operation: input.request?.operation ?? 'CREATE', kind: facts.kind, name: input.request?.name ?? facts.name },
+        };
+        r = runCustomRule(rule, activation);
+      } catch (e) {
+        if (!(e instanceof InputTooLarge)) throw e;
+        r = { pass: false, error: `the object is too large for custom rules: ${e.message}` };
+      }
       if (!r.pass) {
         const list_ = rule.mode === 'enforce' ? violations : rule.mode === 'warn' ? warnings : audit;
         list_.push({ rule: rule.id, mode: rule.mode, source: `custom:${rule.id}`, field: 'object', message: r.error ? `${rule.message} (${r.error})` : rule.message, fix: rule.fix ?? rule.description ?? 'see the rule' });
