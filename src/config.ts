@@ -100,6 +100,10 @@ export const ConfigSchema = z
         keyFile: z.string().max(4096).optional(),
         caFile: z.string().max(4096).optional(),
         extraDnsNames: z.array(z.string().max(253)).max(20).default([]),
+        /** PEM CA whose client certificates may call the webhook (mutual TLS); unset: any caller. */
+        clientCaFile: z.string().max(4096).optional(),
+        /** How often the serving certificate is re-read (operator files) or renewed (own CA). */
+        tlsReloadSeconds: z.number().int().min(1).max(86_400).default(3600),
         bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(8 * 1024 * 1024),
       })
       .strict()

@@ -214,6 +214,8 @@ export async function initialize(config: Config, opts: { ifNeeded?: boolean; log
       return { principal, token };
     });
     await rt.policy.ensureInitial(systemContext('init'), () => initialPolicySources(config));
+    // The webhook CA exists from the start, so zones can be rendered before the first `serve`.
+    if (config.webhook.enabled) await webhookTls(config);
     await rt.ledger.integrate();
     return { created: true, dataDir: config.dataDir, origin, ledgerPublicKey: signer.verifier.encoded, adminToken: token.token, adminPrincipalId: principal.id };
   } finally {
@@ -232,6 +234,14 @@ export async function webhookTls(config: Config): Promise<WebhookTls> {
   const names = serviceDnsNames(w.service, w.namespace, w.extraDnsNames);
   if (w.certFile && w.keyFile && w.caFile) return loadWebhookTls({ cert: w.certFile, key: w.keyFile, ca: w.caFile }, names);
   return ensureWebhookTls(dataLayout(config.dataDir).webhookTls, names);
+}
+
+function readClientCa(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new AppError('CONFIG_INVALID', `cannot read webhook.clientCaFile ${file}: ${(e as Error).message}`);
+  }
 }
 
 export interface Server {
@@ -265,7 +275,7 @@ export async function startServer(config: Config, opts: RuntimeOptions & { logSt
       oidc,
       ledger: runtime.ledger,
       policy: runtime.policy,
-      render: { namespace: config.webhook.namespace, service: config.webhook.service, timeoutSeconds: config.webhook.timeoutSeconds, caBundle: () => tls?.caBundle ?? '' },
+      render: { namespace: config.webhook.namespace, service: config.webhook.service, timeoutSeconds: config.webhook.timeoutSeconds, caBundle: () => tls?.caBundle ?? null },
       readiness: async () => {
         const problems: string[] = [];
         try {
@@ -299,6 +309,8 @@ export async function startServer(config: Config, opts: RuntimeOptions & { logSt
         identity: runtime.identity,
         denials: runtime.denials,
         admission: runtime.admission,
+        clientCa: config.webhook.clientCaFile ? readClientCa(config.webhook.clientCaFile) : undefined,
+        reload: { everyMs: config.webhook.tlsReloadSeconds * 1000, load: () => webhookTls(config) },
       });
       await wh.listen({ host: config.webhook.host, port: config.webhook.port });
       const a = wh.server.address();

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../../test/helpers/cli.js';
@@ -91,11 +91,18 @@ spec:
 
   it('render k8s: valid multi-document YAML carrying the webhook CA', async () => {
     const dir = join(tempDir(), 'data');
+    // Rendering never makes a CA of its own: it would not be the one the server presents.
+    const none = await cli(['policy', 'render', 'k8s', '--zone', 'hipaa-ai', '--data-dir', dir]);
+    expect(none.code).toBe(6);
+    expect(none.err).toContain('there is no webhook CA in the data dir yet');
+    expect(existsSync(join(dir, 'keys'))).toBe(false);
+    expect((await cli(['init', '--data-dir', dir])).code).toBe(0);
     const r = await cli(['policy', 'render', 'k8s', '--zone', 'hipaa-ai', '--data-dir', dir]);
     expect(r.code).toBe(0);
     const docs = parseAllDocuments(r.out).map((d) => d.toJS());
-    expect(docs.map((d) => d.kind)).toEqual(['Namespace', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'ValidatingWebhookConfiguration']);
-    expect(Buffer.from(docs.at(-1).webhooks[0].clientConfig.caBundle, 'base64').toString()).toContain('BEGIN CERTIFICATE');
+    expect(docs.map((d) => d.kind)).toEqual(['Namespace', ...Array(5).fill('NetworkPolicy'), 'ValidatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
+    const ca = readFileSync(join(dir, 'keys', 'webhook-ca.pem'), 'utf8');
+    for (const vwc of docs.slice(-2)) expect(Buffer.from(vwc.webhooks[0].clientConfig.caBundle, 'base64').toString()).toBe(ca);
     expect((await cli(['policy', 'render', 'k8s', '--zone', 'mars', '--data-dir', dir])).code).toBe(5);
   });
 });

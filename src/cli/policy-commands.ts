@@ -10,7 +10,9 @@ import { decide, type Decision, type Violation } from '../policy/decide.js';
 import { renderZone } from '../policy/render.js';
 import { EXAMPLES_DIR, readPolicyDir } from '../policy/service.js';
 import type { K8sObject } from '../policy/workload.js';
-import { openRuntime, webhookTls } from '../main.js';
+import { openRuntime } from '../main.js';
+import { readWebhookCaBundle } from '../policy/admission/tls.js';
+import { dataLayout } from '../setup/layout.js';
 import { systemContext } from '../identity/context.js';
 import type { CliIo } from './program.js';
 import { pino } from 'pino';
@@ -151,7 +153,7 @@ export function registerPolicyCommands(program: Command, deps: Deps): void {
   const render = policy.command('render').description('render policy as platform objects');
   render
     .command('k8s')
-    .description("print a zone's Namespaces, NetworkPolicies and ValidatingWebhookConfiguration (YAML)")
+    .description("print a zone's Namespaces, NetworkPolicies and webhook configurations (YAML), with the CA of the webhook `evident serve` runs")
     .requiredOption('--zone <zone>', 'zone to render')
     .option('--data-dir <dir>', 'data directory (default ./.evident)')
     .option('--config <file>', 'YAML configuration file')
@@ -159,8 +161,8 @@ export function registerPolicyCommands(program: Command, deps: Deps): void {
       const config = deps.config(o);
       const { policy: p } = await policyInForce(deps, o);
       if (!p.zones.has(o.zone)) throw new AppError('NOT_FOUND', `zone ${JSON.stringify(o.zone)} is not defined; known zones: ${[...p.zones.keys()].join(', ')}`);
-      const tls = await webhookTls(config);
-      const r = renderZone(p, o.zone, { namespace: config.webhook.namespace, service: config.webhook.service, timeoutSeconds: config.webhook.timeoutSeconds, caBundle: tls.caBundle });
+      const caBundle = readWebhookCaBundle(config.webhook.caFile, dataLayout(config.dataDir).webhookTls);
+      const r = renderZone(p, o.zone, { namespace: config.webhook.namespace, service: config.webhook.service, timeoutSeconds: config.webhook.timeoutSeconds, caBundle });
       for (const w of r.warnings) io.err(`warning: ${w}\n`);
       io.out(r.yaml);
     });

@@ -32,7 +32,7 @@ export interface HttpDeps {
   oidc?: OidcVerifier | undefined;
   ledger: LedgerService;
   policy: PolicyService;
-  render: { namespace: string; service: string; timeoutSeconds: number; caBundle: () => string };
+  render: { namespace: string; service: string; timeoutSeconds: number; caBundle: () => string | null };
   /** Returns problems that make this instance unready (empty when ready). */
   readiness: () => Promise<string[]>;
 }

@@ -1,6 +1,7 @@
 // The admission webhook listener: HTTPS only (the API server requires it), its own port, its own
 // small route set, the same error handler, auth hook and permission table as the API.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { SecureContextOptions, Server as TlsServer } from 'node:tls';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -22,9 +23,14 @@ export async function createWebhookServer(deps: {
   identity: IdentityService;
   denials: DenialRecorder;
   admission: AdmissionService;
+  /** PEM CA of the clients allowed to call (the API server's client certificate): mutual TLS. */
+  clientCa?: string | undefined;
+  /** Re-reads or renews the serving certificate; a changed one is served to new connections. */
+  reload?: { everyMs: number; load: () => Promise<WebhookTls> };
 }): Promise<FastifyInstance> {
+  const context = (t: WebhookTls) => ({ key: t.key, cert: t.cert, minVersion: 'TLSv1.2' as const, ...(deps.clientCa ? { ca: deps.clientCa } : {}) });
   const app = Fastify({
-    https: { key: deps.tls.key, cert: deps.tls.cert, minVersion: 'TLSv1.2' },
+    https: { ...context(deps.tls), ...(deps.clientCa ? { requestCert: true, rejectUnauthorized: true } : {}) },
     loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimitBytes,
@@ -45,5 +51,33 @@ export async function createWebhookServer(deps: {
     deps.admission.review(req.body, { zone: req.params.zone }),
   );
   app.get('/healthz', async () => ({ status: 'ok' }));
+  if (deps.reload) watchCertificate(app as unknown as FastifyInstance, deps.tls, deps.reload, context, deps.logger);
   return app as unknown as FastifyInstance;
+}
+
+/**
+ * cert-manager rotates files in place and Evident's own certificate expires in a year: a long-running
+ * server re-reads them on a timer and swaps the TLS context, without a restart or a dropped request.
+ */
+function watchCertificate(
+  app: FastifyInstance,
+  initial: WebhookTls,
+  reload: { everyMs: number; load: () => Promise<WebhookTls> },
+  context: (t: WebhookTls) => SecureContextOptions,
+  logger: Logger,
+): void {
+  let current = initial;
+  const timer = setInterval(() => {
+    reload
+      .load()
+      .then((next) => {
+        if (next.cert === current.cert && next.key === current.key) return;
+        (app.server as unknown as TlsServer).setSecureContext(context(next));
+        current = next;
+        logger.info({ event: 'webhook.certificate_reloaded' }, 'webhook serving certificate reloaded');
+      })
+      .catch((e: unknown) => logger.error({ err: { message: (e as Error).message } }, 'webhook certificate reload failed; serving the previous one'));
+  }, reload.everyMs);
+  timer.unref();
+  app.addHook('onClose', async () => clearInterval(timer));
 }

@@ -47,7 +47,11 @@ export interface DecisionInput {
   kind?: string;
   oldObject?: K8sObject;
   request?: { operation: string; namespace: string; name: string };
+  /** Rules the caller found broken itself (e.g. about the request's namespace), judged by mode here. */
+  findings?: readonly Finding[];
 }
+
+export type Finding = Omit<Violation, 'mode' | 'rule'> & { rule: RuleId };
 
 type Emit = (rule: RuleId, source: string, field: string, message: string, fix: string) => void;
 
@@ -255,6 +259,7 @@ export function decide(policy: CompiledPolicy, input: DecisionInput): Decision {
   const classes = [...new Set([...(input.classes ?? []), ...(facts?.dataClasses ?? [])])].sort();
   const providers = [...new Set([...(input.llmProviders ?? []), ...(facts?.llmProviders ?? [])])];
 
+  for (const f of input.findings ?? []) emit(f.rule, f.source, f.field, f.message, f.fix);
   if (input.zone && !zone) {
     emit('unknown-zone', 'policy', 'zone', `zone "${input.zone}" is not defined by the policy`, `use one of: ${list([...policy.zones.keys()])}`);
   }

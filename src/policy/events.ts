@@ -31,7 +31,7 @@ export const policyEvents = [
         violations: Rules,
         warnings: Rules,
         audit: Rules,
-        objects: z.array(z.object({ kind: z.string().max(63), name: z.string().max(253), images: z.array(z.string().max(1024)).max(100) }).strict()).max(100),
+        objects: z.array(z.object({ kind: z.string().max(63), digest: z.string().regex(/^sha256:[0-9a-f]{64}$/u), images: z.array(z.string().max(1024)).max(100) }).strict()).max(100),
       })
       .strict(),
   ),
@@ -44,7 +44,6 @@ export const policyEvents = [
         operation: z.string().max(16),
         kind: z.string().max(63),
         namespace: z.string().max(63).nullable(),
-        name: z.string().max(253),
         zone: z.string().max(63).nullable(),
         classes: z.array(z.string().max(63)).max(100),
         images: z.array(z.string().max(1024)).max(100),

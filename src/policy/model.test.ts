@@ -70,6 +70,9 @@ describe('policy files', () => {
     expect([...p.classes.keys()].sort()).toEqual(['cardholder_data', 'ephi', 'personal_data', 'public']);
     expect(p.zones.get('hipaa-ai')).toMatchObject({ ingress: 'private_only', region: 'us-east-1', storageClasses: ['encrypted-gp3', 'encrypted-io2'], registries: ['registry.evident.internal'] });
     expect(p.namespaceZones.get('clinical-ml')).toBe('hipaa-ai');
+    // A zone that lists no namespaces owns one named after it.
+    expect(p.namespaceZones.get('regulated-ai-zone')).toBe('regulated_ai_zone');
+    expect(() => compilePolicy([{ name: 'z.yaml', text: 'zones:\n  a: { namespaces: [b] }\n  b: {}\n' }])).toThrow(/zone b lists no namespaces and its default namespace "b" belongs to zone a/u);
     expect(p.digest).toMatch(/^sha256:[0-9a-f]{64}$/u);
     expect(compilePolicy([...exampleSources()].reverse()).digest).toBe(p.digest);
     expect(Object.isFrozen(p.zones.get('hipaa-ai'))).toBe(true);

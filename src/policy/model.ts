@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../errors.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { formatProblems, parseYamlDocument, type InputProblem, type ParsedYaml } from '../util/yaml-input.js';
-import { DEFAULT_RULE_MODES, POLICY_LEVEL_RULES, PolicyFileSchema, RULE_IDS, type DataClassInput, type Mode, type ModeOverrides, type PolicyFileParsed, type RuleId, type ZoneInput } from './schema.js';
+import { AdmissionSettingsSchema, DEFAULT_RULE_MODES, POLICY_LEVEL_RULES, PolicyFileSchema, RULE_IDS, type DataClassInput, type Mode, type ModeOverrides, type PolicyFileParsed, type RuleId, type ZoneInput } from './schema.js';
 import { compileCustomRule, type CompiledCustomRule } from './cel.js';
 
 export interface Zone {
@@ -59,10 +59,15 @@ export interface CompiledPolicy {
   llmProviders: ReadonlyMap<string, { external: boolean; endpoint?: string }>;
   modes: Record<RuleId, Mode>;
   customRules: CompiledCustomRule[];
-  admission: { defaultZone?: string; unknownKinds: 'deny' | 'allow'; exemptNamespaces: string[] };
+  admission: { defaultZone?: string; unknownKinds: 'deny' | 'allow'; exemptNamespaces: string[]; unregulatedFailurePolicy: 'Fail' | 'Ignore' };
   namespaceZones: ReadonlyMap<string, string>;
   /** The merged, normalized document the digest is computed over. */
   document: Record<string, unknown>;
+}
+
+/** The namespace a zone that lists none owns: its name as an RFC 1123 label. */
+export function defaultNamespace(zone: string): string {
+  return zone.replace(/_/gu, '-');
 }
 
 export interface PolicySource {
@@ -278,6 +283,16 @@ export function compilePolicy(sources: readonly PolicySource[]): CompiledPolicy 
     const adm = file.value.admission;
     if (adm?.default_zone && !zonesIn.has(adm.default_zone)) problem({ value: adm, file, path: ['admission'] }, `default_zone "${adm.default_zone}" is not a defined zone`, ['default_zone']);
   }
+  // A zone that lists no namespaces owns one named after it (render creates it), so that every
+  // zone's namespaces are known: only those may claim a regulated zone's label.
+  const owning = new Set(namespaceZones.values());
+  for (const [name, loc] of zonesIn) {
+    if (owning.has(name)) continue;
+    const ns = defaultNamespace(name);
+    const prior = namespaceZones.get(ns);
+    if (prior) problem(loc, `zone ${name} lists no namespaces and its default namespace "${ns}" belongs to zone ${prior}; list the zone's namespaces`);
+    else namespaceZones.set(ns, name);
+  }
 
   const customRules: CompiledCustomRule[] = [];
   const ruleIds = new Set<string>();
@@ -299,7 +314,7 @@ export function compilePolicy(sources: readonly PolicySource[]): CompiledPolicy 
   if (problems.length) throw invalid(problems);
 
   const modes = { ...DEFAULT_MODES, ...Object.fromEntries(Object.entries(merged.rules ?? {}).map(([k, v]) => [k, (v as { mode: Mode }).mode])) } as Record<RuleId, Mode>;
-  const admission = merged.admission ?? { unknown_kinds: 'deny' as const, exempt_namespaces: ['kube-system', 'kube-public', 'kube-node-lease'] };
+  const admission = merged.admission ?? AdmissionSettingsSchema.parse({});
   const document = {
     zones: Object.fromEntries([...resolved].sort(([a], [b]) => (a < b ? -1 : 1))),
     data_class_policy: Object.fromEntries([...classesIn].map(([k, v]) => [k, v.value])),
@@ -325,7 +340,7 @@ export function compilePolicy(sources: readonly PolicySource[]): CompiledPolicy 
     llmProviders: providers,
     modes,
     customRules,
-    admission: { ...(admission.default_zone ? { defaultZone: admission.default_zone } : {}), unknownKinds: admission.unknown_kinds, exemptNamespaces: admission.exempt_namespaces },
+    admission: { ...(admission.default_zone ? { defaultZone: admission.default_zone } : {}), unknownKinds: admission.unknown_kinds, exemptNamespaces: admission.exempt_namespaces, unregulatedFailurePolicy: admission.unregulated_failure_policy },
     namespaceZones,
     document,
   });

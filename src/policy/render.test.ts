@@ -50,24 +50,49 @@ describe('rendering zones as Kubernetes objects', () => {
       { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'model-registry' } }, podSelector: { matchLabels: { app: 'model-registry' } } }], ports: [{ protocol: 'TCP', port: 443 }] },
       { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'feature-store' } }, podSelector: { matchLabels: { app: 'feature-store' } } }], ports: [{ protocol: 'TCP', port: 6566 }] },
       { to: [{ ipBlock: { cidr: '10.20.0.0/24' } }], ports: [{ protocol: 'TCP', port: 6514 }] },
+      // internal-llm, http://llm-gateway.evident-system.svc:8080/v1
+      { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'evident-system' } } }], ports: [{ protocol: 'TCP', port: 8080 }] },
     ]);
+    const inZone = [{ namespaceSelector: { matchLabels: { 'evident.io/zone': 'pci-ai' } } }];
+    expect(byName['evident-allow-egress-within-zone'].egress).toEqual([{ to: inZone }]);
+    expect(byName['evident-allow-ingress'].ingress).toEqual([{ from: inZone }]); // private_only
     const std = renderZone(policy, 'standard-ai', opts).objects.filter((o) => o.kind === 'NetworkPolicy') as { spec: { policyTypes: string[] } }[];
     expect(std.every((n) => !n.spec.policyTypes.includes('Egress'))).toBe(true);
+    // standard-ai is "internal": any namespace of the cluster may reach it, nothing outside.
+    expect((std as unknown as { metadata: { name: string }; spec: any }[]).find((n) => n.metadata.name === 'evident-allow-ingress')!.spec.ingress).toEqual([{ from: [{ namespaceSelector: {} }] }]);
   });
 
-  it('renders a fail-closed webhook with a short timeout that spares system namespaces', () => {
-    const vwc = renderZone(policy, 'standard-ai', opts).objects.at(-1) as { webhooks: any[] };
-    for (const w of vwc.webhooks) {
-      expect(w).toMatchObject({ failurePolicy: 'Fail', timeoutSeconds: 5, sideEffects: 'NoneOnDryRun', admissionReviewVersions: ['v1', 'v1beta1'] });
+  it('sends each zone to its own path, failing closed where regulated, with a short timeout that spares system namespaces', () => {
+    const vwcs = (zone: string) => renderZone(policy, zone, opts).objects.filter((o) => o.kind === 'ValidatingWebhookConfiguration') as { metadata: { name: string }; webhooks: any[] }[];
+    const [hipaa, cluster] = vwcs('hipaa-ai');
+    expect(hipaa!.metadata.name).toBe('evident-zone-hipaa-ai');
+    expect(hipaa!.webhooks).toHaveLength(1);
+    expect(hipaa!.webhooks[0]).toMatchObject({ failurePolicy: 'Fail', clientConfig: { service: { path: '/admission/validate/hipaa-ai' } } });
+    expect(hipaa!.webhooks[0].namespaceSelector.matchExpressions[0]).toEqual({ key: 'evident.io/zone', operator: 'In', values: ['hipaa-ai'] });
+    // An outage of Evident does not stop the sandbox (admission.unregulated_failure_policy).
+    expect(vwcs('standard-ai')[0]!.webhooks[0].failurePolicy).toBe('Ignore');
+    for (const w of [...hipaa!.webhooks, ...cluster!.webhooks]) {
+      expect(w).toMatchObject({ timeoutSeconds: 5, sideEffects: 'NoneOnDryRun', admissionReviewVersions: ['v1', 'v1beta1'] });
       expect(w.clientConfig.caBundle).toBe(opts.caBundle);
-      const selector = w.namespaceSelector ?? w.objectSelector;
-      expect(selector.matchExpressions).toContainEqual({ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: expect.arrayContaining(['kube-system', 'evident-system']) });
+      expect(w.namespaceSelector.matchExpressions).toContainEqual({ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: expect.arrayContaining(['kube-system', 'evident-system']) });
     }
-    expect(vwc.webhooks.map((w) => w.clientConfig.service.path)).toEqual(['/admission/validate/standard-ai', '/admission/validate', '/admission/validate']);
-    // standard-ai is the default zone: it also takes namespaces that name no zone.
-    expect(vwc.webhooks[2].namespaceSelector.matchExpressions[0]).toEqual({ key: 'evident.io/zone', operator: 'DoesNotExist' });
-    const resources = vwc.webhooks[0].rules.flatMap((r: { resources: string[] }) => r.resources);
-    expect(resources).toEqual(expect.arrayContaining(['pods', 'pods/ephemeralcontainers', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'cronjobs', 'services', 'persistentvolumeclaims']));
+    const resources = hipaa!.webhooks[0].rules.flatMap((r: { resources: string[] }) => r.resources);
+    expect(resources).toEqual(
+      expect.arrayContaining(['pods', 'pods/ephemeralcontainers', 'replicationcontrollers', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'cronjobs', 'services', 'persistentvolumeclaims', 'ingresses', 'gateways', 'httproutes']),
+    );
+  });
+
+  it('renders one cluster configuration, the same in every zone: every Namespace, and workloads in no known zone', () => {
+    const clusters = [...policy.zones.keys()].map((z) => renderZone(policy, z, opts).objects.find((o) => (o.metadata as { name: string }).name === 'evident-cluster'));
+    expect(new Set(clusters.map((c) => JSON.stringify(c))).size).toBe(1);
+    const [namespaces, unzoned] = (clusters[0] as { webhooks: any[] }).webhooks;
+    expect(namespaces).toMatchObject({ failurePolicy: 'Fail', rules: [{ resources: ['namespaces'], operations: ['CREATE', 'UPDATE'] }], clientConfig: { service: { path: '/admission/validate' } } });
+    expect(namespaces.objectSelector).toBeUndefined(); // a namespace dropping its label is seen too
+    expect(unzoned.namespaceSelector.matchExpressions[0]).toEqual({ key: 'evident.io/zone', operator: 'NotIn', values: [...policy.zones.keys()].sort() });
+    expect(unzoned.failurePolicy).toBe('Ignore'); // the default zone, standard-ai, is unregulated
+    const strict = compilePolicy(exampleSources().map((f) => ({ ...f, text: f.text.replace('  default_zone: standard-ai', '  default_zone: hipaa-ai\n  unregulated_failure_policy: Fail') })));
+    const c = renderZone(strict, 'standard-ai', opts).objects.at(-1) as { webhooks: any[] };
+    expect(c.webhooks.map((w) => w.failurePolicy)).toEqual(['Fail', 'Fail']);
   });
 
   it('says when a destination cannot be expressed as a NetworkPolicy', () => {
@@ -77,5 +102,7 @@ describe('rendering zones as Kubernetes objects', () => {
     expect(r.warnings).toEqual([expect.stringContaining('api.partner.example has no entry under destinations:')]);
     expect(r.yaml).toContain('# WARNING: zone edge: egress destination api.partner.example');
     expect(() => renderZone(policy, 'mars', opts)).toThrow(/not defined/u);
+    // regulated-ai-eu may use Azure OpenAI but denies egress: said once, not per namespace.
+    expect(renderZone(policy, 'regulated-ai-eu', opts).warnings).toEqual([expect.stringMatching(/^zone regulated-ai-eu: LLM provider azure-openai-eu \(bank-eu\.openai\.azure\.com\) is outside the cluster/u)]);
   });
 });

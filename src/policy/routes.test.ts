@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../util/canonical-json.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { createTestApp, ledgerEvents, type TestApp } from '../../test/helpers/app.js';
@@ -29,6 +31,10 @@ describe.each(DIALECTS)('policy over HTTP on %s', (dialect) => {
       body: { zone: 'standard-ai', classes: ['public'], manifests: [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'python:3.12' }] } }] },
     });
     expect(ok.body).toMatchObject({ allowed: true, images: ['python:3.12'] });
+    // The record names each manifest by its RFC 8785 digest, never by its (possibly personal) name.
+    const manifest = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'python:3.12' }] } };
+    const digest = 'sha256:' + createHash('sha256').update(canonicalJson(manifest)).digest('hex');
+    expect((await ledgerEvents(app, 'placement.decided')).at(-1).body.objects).toEqual([{ kind: 'Pod', digest, images: ['python:3.12'] }]);
   });
 
   it('keeps the version in force when a new one is invalid, and says where', async () => {
@@ -47,5 +53,18 @@ describe.each(DIALECTS)('policy over HTTP on %s', (dialect) => {
     expect(r.headers.get('content-type')).toContain('application/yaml');
     expect(parseAllDocuments(r.text).map((d) => d.toJS().kind)).toContain('ValidatingWebhookConfiguration');
     expect((await app.request('GET', '/api/v1/policy/render/k8s?zone=mars')).status).toBe(404);
+  });
+});
+
+describe('rendering on a server without the webhook', () => {
+  it('answers 409: there is no CA to put in the webhook configuration', async () => {
+    const app = await createTestApp('sqlite', { webhook: { enabled: false } });
+    try {
+      const r = await app.request('GET', '/api/v1/policy/render/k8s?zone=pci-ai');
+      expect(r.status).toBe(409);
+      expect(r.body.error.message).toContain('the admission webhook is disabled on this server');
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -20,7 +20,7 @@ const DecisionSchema = z.object({
 const VersionInfo = z.object({ version: z.number().int(), digest: z.string(), note: z.string().nullable(), createdAt: z.string(), createdBy: z.string().nullable() });
 const Name = z.string().min(1).max(63);
 
-export const policyRoutes: FastifyPluginAsyncZod<{ policy: PolicyService; render: { namespace: string; service: string; timeoutSeconds: number; caBundle: () => string } }> = async (
+export const policyRoutes: FastifyPluginAsyncZod<{ policy: PolicyService; render: { namespace: string; service: string; timeoutSeconds: number; caBundle: () => string | null } }> = async (
   app,
   { policy, render },
 ) => {
@@ -97,11 +97,13 @@ export const policyRoutes: FastifyPluginAsyncZod<{ policy: PolicyService; render
 
   app.get(
     '/api/v1/policy/render/k8s',
-    { schema: { tags, summary: "A zone's Namespaces, NetworkPolicies and ValidatingWebhookConfiguration (YAML)", querystring: z.object({ zone: Name }).strict() } },
+    { schema: { tags, summary: "A zone's Namespaces, NetworkPolicies and webhook configurations (YAML); 409 when this server runs no webhook", querystring: z.object({ zone: Name }).strict() } },
     async (req, reply) => {
       const p = await policy.active();
       if (!p.compiled.zones.has(req.query.zone)) throw new AppError('NOT_FOUND', `zone ${JSON.stringify(req.query.zone)} is not defined by policy v${p.version}`);
-      const r = renderZone(p.compiled, req.query.zone, { namespace: render.namespace, service: render.service, timeoutSeconds: render.timeoutSeconds, caBundle: render.caBundle() });
+      const caBundle = render.caBundle();
+      if (!caBundle) throw new AppError('CONFLICT', 'the admission webhook is disabled on this server, so there is no CA to render; render where the webhook runs, or with `evident policy render k8s`');
+      const r = renderZone(p.compiled, req.query.zone, { namespace: render.namespace, service: render.service, timeoutSeconds: render.timeoutSeconds, caBundle });
       return reply.type('application/yaml; charset=utf-8').send(r.yaml);
     },
   );

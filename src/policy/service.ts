@@ -1,5 +1,6 @@
 // The policy service: versions (each activation is a recorded change), the policy in force
 // (compiled once per version and cached), and decisions, each recorded with the version it used.
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,7 @@ import { compilePolicy, type CompiledPolicy, type PolicySource } from './model.j
 import { decide, type Decision, type DecisionInput, type Violation } from './decide.js';
 import type { PolicyStore } from './store.js';
 import type { K8sObject } from './workload.js';
+import { canonicalBytes } from '../util/canonical-json.js';
 
 /** The example policy shipped in the package (loaded by `npm start` when none is in force). */
 export const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/policy/', import.meta.url));
@@ -138,9 +140,11 @@ export function createPolicyService(deps: { database: Database; store: PolicySto
         violations: ruleRefs(decision.violations).slice(0, 200),
         warnings: ruleRefs(decision.warnings).slice(0, 200),
         audit: ruleRefs(decision.audit).slice(0, 200),
+        // Object names can name people; the record keeps a digest of each manifest (RFC 8785 JSON),
+        // which the caller holding the manifest can match, instead of its name.
         objects: input.objects.slice(0, 100).map((o, i) => ({
           kind: String(o.kind ?? '').slice(0, 63),
-          name: String((o.metadata as { name?: unknown } | undefined)?.name ?? '').slice(0, 253),
+          digest: `sha256:${createHash('sha256').update(canonicalBytes(o)).digest('hex')}`,
           images: perObject[i]!.images.slice(0, 100),
         })),
       },

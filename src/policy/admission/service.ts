@@ -6,7 +6,8 @@ import { AppError } from '../../errors.js';
 import { systemContext } from '../../identity/context.js';
 import { decide, type Decision } from '../decide.js';
 import type { PolicyService } from '../service.js';
-import { ZONE_LABEL, type K8sObject } from '../workload.js';
+import type { K8sObject } from '../workload.js';
+import { namespaceObjectFindings, workloadZone } from './namespace-zone.js';
 import { AdmissionReviewSchema, admissionResponse, type AdmissionResponseBody } from './review.js';
 
 export function createAdmissionService(deps: { policy: Pick<PolicyService, 'active' | 'ruleRefs'>; ledger: Pick<LedgerService, 'record'> }) {
@@ -26,45 +27,23 @@ export function createAdmissionService(deps: { policy: Pick<PolicyService, 'acti
     const namespace = req.namespace ?? (kind === 'Namespace' ? (req.name ?? null) : null);
     const name = req.name ?? String((object.metadata as { name?: unknown } | undefined)?.name ?? '');
 
-    const nothingBroken = (z: string | null, violations: Decision['violations'] = []): Decision => ({
-      allowed: violations.length === 0,
-      zone: z,
-      classes: [],
-      policyDigest: policy.digest,
-      violations,
-      warnings: [],
-      audit: [],
-      images: [],
-    });
     let decision: Decision;
     let zone: string | null = null;
     const exempt = !!namespace && policy.admission.exemptNamespaces.includes(namespace) && kind !== 'Namespace';
     if (exempt || req.operation === 'DELETE' || req.operation === 'CONNECT') {
-      decision = nothingBroken(null);
+      decision = decide(policy, { zone: null });
     } else if (kind === 'Namespace') {
-      // A namespace may only claim a zone the policy defines.
-      const labels = ((object.metadata as { labels?: Record<string, unknown> } | undefined)?.labels ?? {}) as Record<string, unknown>;
-      const claimed = typeof labels[ZONE_LABEL] === 'string' ? (labels[ZONE_LABEL] as string) : null;
-      zone = claimed;
-      decision =
-        claimed && !policy.zones.has(claimed)
-          ? nothingBroken(claimed, [
-              {
-                rule: 'unknown-zone',
-                mode: 'enforce',
-                source: 'policy',
-                field: `metadata.labels["${ZONE_LABEL}"]`,
-                message: `namespace ${name} claims zone "${claimed}", which the policy does not define`,
-                fix: `use one of: ${[...policy.zones.keys()].join(', ')}`,
-              },
-            ])
-          : nothingBroken(claimed);
+      const ns = namespaceObjectFindings(policy, name, object);
+      zone = ns.zone;
+      decision = { ...decide(policy, { zone: null, findings: ns.findings }), zone };
     } else {
-      zone = opts.zone ?? (namespace ? policy.namespaceZones.get(namespace) : undefined) ?? policy.admission.defaultZone ?? null;
+      const w = workloadZone(policy, namespace, opts.zone);
+      zone = w.zone;
       decision = decide(policy, {
         zone,
         object,
         kind,
+        findings: w.findings,
         ...(req.oldObject ? { oldObject: req.oldObject as K8sObject } : {}),
         request: { operation: req.operation, namespace: namespace ?? '', name },
       });
@@ -72,20 +51,21 @@ export function createAdmissionService(deps: { policy: Pick<PolicyService, 'acti
 
     // Dry runs change nothing, so nothing is recorded (the webhook declares sideEffects: NoneOnDryRun).
     if (!req.dryRun) {
+      // Who asked and the object's name can name a person: both are sealed under the requester's
+      // subject key (erasable); the namespace, zone and rules stay readable for auditors.
       const username = req.userInfo?.username;
       await deps.ledger.record({
         action: 'admission.decided',
         outcome: decision.allowed ? 'allowed' : 'denied',
-        ...{ actor: { type: 'system' as const, via: 'kubernetes-admission' } },
-        target: { type: kind.toLowerCase().slice(0, 64), id: `${namespace ?? '-'}/${name || '-'}`.slice(0, 256) },
-        ...(username ? { subject: { id: `kubernetes-user:${username}`, data: { username } } } : {}),
+        actor: { type: 'system', via: 'kubernetes-admission' },
+        target: { type: kind.toLowerCase().slice(0, 64) || 'object', id: req.uid.slice(0, 256) },
+        subject: { id: username ? `kubernetes-user:${username}` : `kubernetes-namespace:${namespace ?? '-'}`, data: { ...(username ? { username } : {}), name } },
         body: {
           policy: { version: active.version, digest: active.digest },
           uid: req.uid,
           operation: req.operation,
           kind,
           namespace,
-          name: name.slice(0, 253),
           zone,
           classes: decision.classes,
           images: decision.images.slice(0, 100).map((i) => i.slice(0, 1024)),

@@ -32,6 +32,7 @@ describe.each(DIALECTS)('admission webhook over HTTPS on %s', (dialect) => {
 
   it.each(admissionFixtureNames())('answers %s with its uid, in its own API version', async (name) => {
     const review = admissionFixture(name);
+    review.request.namespace = 'clinical-ml'; // a namespace the policy places in hipaa-ai
     const r = await send('/admission/validate/hipaa-ai', review);
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ apiVersion: review.apiVersion, kind: 'AdmissionReview', response: { uid: review.request.uid } });
@@ -44,7 +45,7 @@ describe.each(DIALECTS)('admission webhook over HTTPS on %s', (dialect) => {
     }
   });
 
-  it('records every decision with kind, namespace, name, images and policy version; the user sealed', async () => {
+  it('records every decision with kind, namespace, images and policy version; the user and the object name sealed', async () => {
     const review = admissionFixture('connaisseur__09_dply_multi_image.review-v1beta1.json');
     await send('/admission/validate/pci-ai', review);
     const e = (await ledgerEvents(app, 'admission.decided')).find((x) => x.body.uid === review.request.uid && x.body.zone === 'pci-ai');
@@ -55,7 +56,9 @@ describe.each(DIALECTS)('admission webhook over HTTPS on %s', (dialect) => {
     });
     expect(e.body.images).toEqual(['busybox:1.32', 'redis:alpine', 'mysql:8']); // the init container too
     expect(e.body.violations.map((v: { rule: string }) => v.rule)).toContain('image-digest-pinned');
+    expect(e.target).toEqual({ type: 'deployment', id: review.request.uid });
     expect(JSON.stringify(e)).not.toContain(review.request.userInfo.username);
+    expect(JSON.stringify(e)).not.toContain(`"${review.request.object.metadata.name}"`);
     expect(e.subject).toMatchObject({ alg: 'A256GCM' });
   });
 
@@ -76,6 +79,7 @@ describe.each(DIALECTS)('admission webhook over HTTPS on %s', (dialect) => {
     files.push({ name: 'warn.yaml', text: 'rules:\n  private-ingress-services: { mode: warn }\n' });
     expect((await app.request('POST', '/api/v1/policy/versions', { body: { files, note: 'warn only for one week' } })).status).toBe(201);
     const review = admissionFixture('kubewarden-disallow-service-loadbalancer__service_loadbalancer.request.json');
+    review.request.namespace = 'clinical-ml';
     const deadline = Date.now() + 5000;
     let r;
     do {
@@ -84,19 +88,37 @@ describe.each(DIALECTS)('admission webhook over HTTPS on %s', (dialect) => {
     expect(r.body.response).toMatchObject({ allowed: true, warnings: [expect.stringMatching(/^evident: \[private-ingress-services\] spec\.type: /u)] });
   });
 
-  it('validates the zone a namespace claims, and leaves exempt namespaces alone', async () => {
-    const ns = (zone: string) => ({
+  it('keeps namespace zone labels true to the policy, and leaves exempt namespaces alone', async () => {
+    const restricted = { 'pod-security.kubernetes.io/enforce': 'restricted' };
+    const ns = (name: string, labels: Record<string, string>, operation = 'CREATE') => ({
       apiVersion: 'admission.k8s.io/v1',
       kind: 'AdmissionReview',
-      request: { uid: `ns-${zone}`, kind: { group: '', version: 'v1', kind: 'Namespace' }, operation: 'CREATE', name: 'team-x', object: { metadata: { name: 'team-x', labels: { 'evident.io/zone': zone } } } },
+      request: { uid: `ns-${name}-${JSON.stringify(labels)}`, kind: { group: '', version: 'v1', kind: 'Namespace' }, operation, name, object: { metadata: { name, labels } } },
     });
-    expect((await send('/admission/validate', ns('hipaa-ai'))).body.response.allowed).toBe(true);
-    const bad = await send('/admission/validate', ns('moon-ai'));
-    expect(bad.body.response.allowed).toBe(false);
-    expect(bad.body.response.status.message).toContain('moon-ai');
+    const verdict = async (review: unknown, path = '/admission/validate') => {
+      const r = (await send(path, review)).body.response;
+      return r.allowed ? 'allowed' : (r.status.message as string);
+    };
+    expect(await verdict(ns('team-x', { 'evident.io/zone': 'standard-ai' }))).toBe('allowed');
+    expect(await verdict(ns('clinical-ml', { 'evident.io/zone': 'hipaa-ai', ...restricted }))).toBe('allowed');
+    expect(await verdict(ns('team-x', { 'evident.io/zone': 'moon-ai' }))).toContain('[unknown-zone]');
+    // An unmapped namespace claiming a regulated zone would gain its network access.
+    expect(await verdict(ns('team-x', { 'evident.io/zone': 'hipaa-ai', ...restricted }))).toContain('[namespace-zone] metadata.labels["evident.io/zone"]: namespace team-x claims regulated zone hipaa-ai');
+    // A mapped namespace can neither drop nor change its label, nor relax Pod Security.
+    expect(await verdict(ns('clinical-ml', {}, 'UPDATE'))).toContain('belongs to zone hipaa-ai by policy and must say so');
+    expect(await verdict(ns('clinical-ml', { 'evident.io/zone': 'standard-ai' }, 'UPDATE'))).toContain('may not claim zone standard-ai');
+    expect(await verdict(ns('clinical-ml', { 'evident.io/zone': 'hipaa-ai', 'pod-security.kubernetes.io/enforce': 'baseline' }, 'UPDATE'))).toContain(
+      'where Pod Security must enforce "restricted", not "baseline"; fix: set pod-security.kubernetes.io/enforce=restricted',
+    );
+    // A workload sent on a zone's path from a namespace the policy puts elsewhere, or nowhere.
+    const pod = admissionFixture('kubewarden-pod-privileged__no_privileged_containers.request.json');
+    pod.request.namespace = 'clinical-ml';
+    expect(await verdict(pod, '/admission/validate/standard-ai')).toContain('[namespace-zone] request.namespace: namespace clinical-ml belongs to zone hipaa-ai by policy but is labelled standard-ai');
+    pod.request.namespace = 'team-x';
+    expect(await verdict(pod, '/admission/validate/pci-ai')).toContain('namespace team-x is labelled with regulated zone pci-ai, but the policy does not place it there');
     const sys = admissionFixture('kubewarden-pod-privileged__privileged_container.request.json');
     sys.request.namespace = 'kube-system';
-    expect((await send('/admission/validate/hipaa-ai', sys)).body.response.allowed).toBe(true);
+    expect(await verdict(sys, '/admission/validate/hipaa-ai')).toBe('allowed');
   });
 
   it('records nothing for dry runs', async () => {
