@@ -69,8 +69,11 @@ describe('rendering zones as Kubernetes objects', () => {
     expect(hipaa!.webhooks).toHaveLength(1);
     expect(hipaa!.webhooks[0]).toMatchObject({ failurePolicy: 'Fail', clientConfig: { service: { path: '/admission/validate/hipaa-ai' } } });
     expect(hipaa!.webhooks[0].namespaceSelector.matchExpressions[0]).toEqual({ key: 'evident.io/zone', operator: 'In', values: ['hipaa-ai'] });
-    // An outage of Evident does not stop the sandbox (admission.unregulated_failure_policy).
-    expect(vwcs('standard-ai')[0]!.webhooks[0].failurePolicy).toBe('Ignore');
+    // Closed by default everywhere; policy owners may let unregulated zones through an outage.
+    expect(vwcs('standard-ai')[0]!.webhooks[0].failurePolicy).toBe('Fail');
+    const open = compilePolicy(exampleSources().map((f) => ({ ...f, text: f.text.replace('  default_zone: standard-ai', '  default_zone: standard-ai\n  unregulated_failure_policy: Ignore') })));
+    expect(renderZone(open, 'standard-ai', opts).objects.filter((o) => o.kind === 'ValidatingWebhookConfiguration').flatMap((c) => (c as { webhooks: { failurePolicy: string }[] }).webhooks.map((w) => w.failurePolicy))).toEqual(['Ignore', 'Fail', 'Ignore']);
+    expect((renderZone(open, 'hipaa-ai', opts).objects.find((o) => o.kind === 'ValidatingWebhookConfiguration') as { webhooks: { failurePolicy: string }[] }).webhooks[0]!.failurePolicy).toBe('Fail');
     for (const w of [...hipaa!.webhooks, ...cluster!.webhooks]) {
       expect(w).toMatchObject({ timeoutSeconds: 5, sideEffects: 'NoneOnDryRun', admissionReviewVersions: ['v1', 'v1beta1'] });
       expect(w.clientConfig.caBundle).toBe(opts.caBundle);
@@ -89,10 +92,10 @@ describe('rendering zones as Kubernetes objects', () => {
     expect(namespaces).toMatchObject({ failurePolicy: 'Fail', rules: [{ resources: ['namespaces'], operations: ['CREATE', 'UPDATE'] }], clientConfig: { service: { path: '/admission/validate' } } });
     expect(namespaces.objectSelector).toBeUndefined(); // a namespace dropping its label is seen too
     expect(unzoned.namespaceSelector.matchExpressions[0]).toEqual({ key: 'evident.io/zone', operator: 'NotIn', values: [...policy.zones.keys()].sort() });
-    expect(unzoned.failurePolicy).toBe('Ignore'); // the default zone, standard-ai, is unregulated
-    const strict = compilePolicy(exampleSources().map((f) => ({ ...f, text: f.text.replace('  default_zone: standard-ai', '  default_zone: hipaa-ai\n  unregulated_failure_policy: Fail') })));
-    const c = renderZone(strict, 'standard-ai', opts).objects.at(-1) as { webhooks: any[] };
-    expect(c.webhooks.map((w) => w.failurePolicy)).toEqual(['Fail', 'Fail']);
+    expect(unzoned.failurePolicy).toBe('Fail');
+    // Even where owners accept Ignore, a regulated default zone keeps the catch-all closed.
+    const open = compilePolicy(exampleSources().map((f) => ({ ...f, text: f.text.replace('  default_zone: standard-ai', '  default_zone: hipaa-ai\n  unregulated_failure_policy: Ignore') })));
+    expect((renderZone(open, 'standard-ai', opts).objects.at(-1) as { webhooks: { failurePolicy: string }[] }).webhooks.map((w) => w.failurePolicy)).toEqual(['Fail', 'Fail']);
   });
 
   it('says when a destination cannot be expressed as a NetworkPolicy', () => {

@@ -168,8 +168,8 @@ export const AdmissionSettingsSchema = z
     /** What to do with a kind the webhook does not understand in a regulated zone. */
     unknown_kinds: z.enum(['deny', 'allow']).default('deny'),
     exempt_namespaces: z.array(z.string().max(63)).max(100).default(['kube-system', 'kube-public', 'kube-node-lease']),
-    /** What the API server does when Evident cannot answer for an unregulated zone (regulated ones always fail closed). */
-    unregulated_failure_policy: z.enum(['Fail', 'Ignore']).default('Ignore'),
+    /** What the API server does when Evident cannot answer for an unregulated zone: Fail (closed) unless the owners accept Ignore. Regulated zones always fail closed. */
+    unregulated_failure_policy: z.enum(['Fail', 'Ignore']).default('Fail'),
   })
   .strict();
 
