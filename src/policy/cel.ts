@@ -2,8 +2,9 @@
 // @marcbachmann/cel-js (pure JS, no dependencies, VAP-compatible syntax including `.?`).
 // cel-js has no runtime cost budget, so the cost is bounded by construction: structural limits at
 // parse time (AST size and depth), comprehensions (all/exists/map/filter) nested at most two deep,
-// and no list in the input longer than MAX_LIST (a larger object fails the rule). The worst case
-// is then MAX_LIST² iterations. Each evaluation is also timed as a last guard. A rule that errs,
+// and no list or map in the input larger than MAX_LIST (a larger object fails the rule). The worst
+// case is then MAX_LIST² iterations. Each evaluation is also timed: one that took too long fails
+// (it cannot be interrupted, which is why the structural bounds come first). A rule that errs,
 // meets too large an input or overruns counts as failed: a policy never passes because its check
 // broke.
 import { Environment } from '@marcbachmann/cel-js';
@@ -15,13 +16,19 @@ export const MAX_LIST = 512;
 const MAX_COMPREHENSION_NESTING = 2;
 const COMPREHENSIONS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
 
-/** How deeply comprehension macros nest in a parsed expression. */
+/**
+ * How deeply comprehension macros nest in a parsed expression. A macro call is
+ * ["name", receiver, [variable, body]]: the receiver is evaluated once, the body once per element,
+ * so only nesting inside a body multiplies the cost (a chain like filter().all() adds).
+ */
 function comprehensionDepth(node: unknown): number {
   if (!node || typeof node !== 'object') return 0;
   if (Array.isArray(node)) return Math.max(0, ...node.map(comprehensionDepth));
   const n = node as { op?: unknown; args?: unknown };
-  const own = n.op === 'rcall' && Array.isArray(n.args) && COMPREHENSIONS.has(n.args[0] as string) ? 1 : 0;
-  return own + comprehensionDepth(n.args);
+  if (n.op === 'rcall' && Array.isArray(n.args) && COMPREHENSIONS.has(n.args[0] as string)) {
+    return Math.max(comprehensionDepth(n.args[1]), 1 + comprehensionDepth(n.args.slice(2)));
+  }
+  return comprehensionDepth(n.args);
 }
 
 const env = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false, limits: CEL_LIMITS })
@@ -74,7 +81,7 @@ export class InputTooLarge extends Error {}
 
 /**
  * CEL integers are int64: whole JSON numbers become BigInts so arithmetic type-checks as in
- * Kubernetes. Lists longer than MAX_LIST throw InputTooLarge (the bound that keeps rules cheap).
+ * Kubernetes. Lists and maps larger than MAX_LIST throw InputTooLarge (the bound that keeps rules cheap).
  */
 export function toCel(v: unknown, depth = 0, path = 'object'): unknown {
   if (depth > 64) throw new InputTooLarge(`${path} is nested more than 64 deep`);
@@ -84,6 +91,9 @@ export function toCel(v: unknown, depth = 0, path = 'object'): unknown {
     return v.map((x, i) => toCel(x, depth + 1, `${path}[${i}]`));
   }
   if (v && typeof v === 'object') {
+    // Maps are iterated by comprehensions just like lists (over their keys).
+    const size = Object.keys(v).length;
+    if (size > MAX_LIST) throw new InputTooLarge(`${path} has ${size} entries, more than the ${MAX_LIST} custom rules evaluate`);
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) out[k] = toCel(x, depth + 1, `${path}.${k}`);
     return out;

@@ -386,6 +386,16 @@ describe('custom rule cost bounds', () => {
   it('refuses comprehensions nested three deep at load time', () => {
     expect(() => rules('object.a.all(x, object.b.all(y, object.c.all(z, z == y)))')).toThrow(/nest more than 2 deep/u);
     expect(() => rules('object.a.all(x, object.b.all(y, y == x))')).not.toThrow();
+    // A chain runs its steps one after another: it adds, it does not multiply.
+    expect(() => rules('object.a.filter(x, x > 1).map(y, y * 2).all(z, object.b.exists(w, w == z))')).not.toThrow();
+    expect(() => rules('object.a.all(x, object.b.filter(y, y > x).exists(z, object.c.all(w, w == z)))')).toThrow(/nest more than 2 deep/u);
+  });
+
+  it('bounds maps as it bounds lists: a flood of labels fails the rule, naming the map', () => {
+    const p = rules('object.metadata.labels.all(k, object.metadata.labels.exists(j, j == k))');
+    const labels = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`k${i}`, 'v']));
+    const d = decide(p, { zone: 'standard-ai', object: { kind: 'Pod', metadata: { labels }, spec: { containers: [] } } });
+    expect(d.violations.find((v) => v.rule === 'r')!.message).toMatch(/object\.metadata\.labels has 3000 entries, more than the 512/u);
   });
 
   it('evaluates the worst case it allows within the budget, and fails larger inputs', () => {
