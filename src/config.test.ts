@@ -26,6 +26,7 @@ describe('configuration', () => {
   it('names bad values and unknown variables', () => {
     expect(() => loadConfig({ env: { EVIDENT_PORT: 'eighty' } })).toThrow(/EVIDENT_PORT="eighty" is not a whole number/u);
     expect(() => loadConfig({ env: { EVIDENT_PROT: '1' } })).toThrow(/unknown environment variable EVIDENT_PROT/u);
+    expect(() => loadConfig({ env: {}, overrides: { webhook: { clientNames: ['kube-apiserver'] } } })).toThrow(/webhook\.clientNames needs webhook\.clientCaFile/u);
     expect(() => loadConfig({ env: { EVIDENT_LOG_LEVEL: 'loud' } })).toThrow(/log\.level/u);
     expect(() => loadConfig({ env: {}, overrides: { auth: { tokenTtlDays: 500, maxTokenTtlDays: 400 } } })).toThrow(/tokenTtlDays/u);
     expect(() => loadConfig({ file: '/nonexistent/evident.yaml', env: {} })).toThrow(/cannot read config file/u);

@@ -102,6 +102,8 @@ export const ConfigSchema = z
         extraDnsNames: z.array(z.string().max(253)).max(20).default([]),
         /** PEM CA whose client certificates may call the webhook (mutual TLS); unset: any caller. */
         clientCaFile: z.string().max(4096).optional(),
+        /** Names (certificate CN or DNS SAN) that may call; empty: any certificate from clientCaFile. */
+        clientNames: z.array(z.string().min(1).max(253)).max(20).default([]),
         /** How often the serving certificate is re-read (operator files) or renewed (own CA). */
         tlsReloadSeconds: z.number().int().min(1).max(86_400).default(3600),
         bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(8 * 1024 * 1024),
@@ -232,6 +234,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
   const cfg = { ...result.data, dataDir: resolve(result.data.dataDir) };
   const files = [cfg.webhook.certFile, cfg.webhook.keyFile, cfg.webhook.caFile].filter(Boolean).length;
   if (files !== 0 && files !== 3) throw new AppError('CONFIG_INVALID', 'webhook.certFile, webhook.keyFile and webhook.caFile go together: give all three or none');
+  if (cfg.webhook.clientNames.length && !cfg.webhook.clientCaFile) throw new AppError('CONFIG_INVALID', 'webhook.clientNames needs webhook.clientCaFile: names are only checked on certificates from that CA');
   if (cfg.auth.tokenTtlDays > cfg.auth.maxTokenTtlDays) {
     throw new AppError('CONFIG_INVALID', 'auth.tokenTtlDays must not exceed auth.maxTokenTtlDays');
   }

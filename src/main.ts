@@ -264,6 +264,8 @@ export async function startServer(config: Config, opts: RuntimeOptions & { logSt
   try {
     await runtime.policy.ensureInitial(systemContext('serve'), () => initialPolicySources(config));
     const tls = config.webhook.enabled ? await webhookTls(config) : null;
+    // The CA the render route hands out is the one the webhook serves now, reloads included.
+    let currentTls = tls;
     const oidc = config.auth.oidc ? createOidcVerifier(config.auth.oidc) : undefined;
     http = await createHttpServer({
       config,
@@ -275,7 +277,7 @@ export async function startServer(config: Config, opts: RuntimeOptions & { logSt
       oidc,
       ledger: runtime.ledger,
       policy: runtime.policy,
-      render: { namespace: config.webhook.namespace, service: config.webhook.service, timeoutSeconds: config.webhook.timeoutSeconds, caBundle: () => tls?.caBundle ?? null },
+      render: { namespace: config.webhook.namespace, service: config.webhook.service, timeoutSeconds: config.webhook.timeoutSeconds, caBundle: () => currentTls?.caBundle ?? null },
       readiness: async () => {
         const problems: string[] = [];
         try {
@@ -310,9 +312,15 @@ export async function startServer(config: Config, opts: RuntimeOptions & { logSt
         denials: runtime.denials,
         admission: runtime.admission,
         clientCa: config.webhook.clientCaFile ? readClientCa(config.webhook.clientCaFile) : undefined,
-        reload: { everyMs: config.webhook.tlsReloadSeconds * 1000, load: () => webhookTls(config) },
+        clientNames: config.webhook.clientNames,
+        reload: { everyMs: config.webhook.tlsReloadSeconds * 1000, load: async () => (currentTls = await webhookTls(config)) },
       });
-      await wh.listen({ host: config.webhook.host, port: config.webhook.port });
+      try {
+        await wh.listen({ host: config.webhook.host, port: config.webhook.port });
+      } catch (e) {
+        await wh.close(); // stops its certificate reloads too
+        throw e;
+      }
       const a = wh.server.address();
       const wport = typeof a === 'object' && a ? a.port : config.webhook.port;
       webhook = { http: wh, url: `https://${config.webhook.host.includes(':') ? `[${config.webhook.host}]` : config.webhook.host}:${wport}`, tls };

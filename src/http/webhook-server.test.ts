@@ -1,6 +1,7 @@
 // The webhook listener's transport: mutual TLS when a client CA is configured (only the API server
 // may call), and a serving certificate swapped in place when it changes on disk.
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,13 +27,17 @@ function servedSerial(url: string, ca: string, client: { cert: string; key: stri
 describe('webhook transport', () => {
   let app: TestApp;
   let client: { cert: string; key: string };
+  let kubelet: { cert: string; key: string };
   beforeAll(async () => {
-    const clientCa = await createCa('kube-apiserver client CA');
+    // As with kubeadm, one CA signs the API server's client certificate and others' (a kubelet's).
+    const clientCa = await createCa('cluster CA');
     const leaf = await issueCertificate(clientCa, { commonName: 'kube-apiserver', usage: 'client' });
+    const other = await issueCertificate(clientCa, { commonName: 'system:node:worker-1', usage: 'client' });
     client = { cert: leaf.certPem, key: leaf.keyPem };
+    kubelet = { cert: other.certPem, key: other.keyPem };
     const clientCaFile = join(tempDir(), 'client-ca.pem');
     writeFileSync(clientCaFile, clientCa.certPem);
-    app = await createTestApp('sqlite', { webhook: { clientCaFile, tlsReloadSeconds: 1 } });
+    app = await createTestApp('sqlite', { webhook: { clientCaFile, clientNames: ['kube-apiserver'], tlsReloadSeconds: 1 } });
   });
   afterAll(async () => app?.close());
 
@@ -42,9 +47,10 @@ describe('webhook transport', () => {
     return { status: res.statusCode, body: (await res.body.json()) as any };
   }
 
-  it('answers only callers presenting a certificate from the client CA', async () => {
+  it('answers only callers presenting a certificate from the client CA, with an allowed name', async () => {
     const ca = app.server.webhook!.tls.ca;
     const withCert = new Agent({ connect: { ca, servername: 'localhost', ...client } });
+    const node = new Agent({ connect: { ca, servername: 'localhost', ...kubelet } });
     const stranger = await issueCertificate(await createCa('someone else'), { commonName: 'intruder', usage: 'client' });
     const wrongCert = new Agent({ connect: { ca, servername: 'localhost', cert: stranger.certPem, key: stranger.keyPem } });
     const noCert = new Agent({ connect: { ca, servername: 'localhost' } });
@@ -52,21 +58,30 @@ describe('webhook transport', () => {
       expect((await post(withCert)).body.kind).toBe('AdmissionReview');
       await expect(post(noCert)).rejects.toThrow();
       await expect(post(wrongCert)).rejects.toThrow();
+      const refused = await post(node);
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.message).toBe('the client certificate (system:node:worker-1) is not one of webhook.clientNames');
     } finally {
-      await Promise.all([withCert.close(), wrongCert.close(), noCert.close()]);
+      await Promise.all([withCert.close(), wrongCert.close(), noCert.close(), node.close()]);
     }
   });
 
-  it('serves a renewed certificate to new connections without a restart', async () => {
-    const ca = app.server.webhook!.tls.ca;
-    const before = await servedSerial(app.server.webhook!.url, ca, client);
-    rmSync(dataLayout(app.config.dataDir).webhookTls.cert); // the next reload issues a new one
+  it('serves a renewed certificate to new connections without a restart, and renders with the new CA', async () => {
+    const paths = dataLayout(app.config.dataDir).webhookTls;
+    const before = await servedSerial(app.server.webhook!.url, app.server.webhook!.tls.ca, client);
+    // The CA is replaced: the next reload makes a new one and a serving certificate from it.
+    rmSync(paths.caCert);
+    rmSync(paths.caKey);
     const deadline = Date.now() + 10_000;
     let after = before;
     while (after === before && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 200));
-      after = await servedSerial(app.server.webhook!.url, ca, client);
+      if (!existsSync(paths.caCert)) continue;
+      after = await servedSerial(app.server.webhook!.url, readFileSync(paths.caCert, 'utf8'), client).catch(() => before);
     }
     expect(after).not.toBe(before);
+    const rendered = await app.request('GET', '/api/v1/policy/render/k8s?zone=pci-ai');
+    const bundle = parseAllDocuments(rendered.text).map((d) => d.toJS()).find((o) => o.kind === 'ValidatingWebhookConfiguration').webhooks[0].clientConfig.caBundle;
+    expect(Buffer.from(bundle, 'base64').toString()).toBe(readFileSync(paths.caCert, 'utf8'));
   });
 });

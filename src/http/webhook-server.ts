@@ -1,7 +1,8 @@
 // The admission webhook listener: HTTPS only (the API server requires it), its own port, its own
 // small route set, the same error handler, auth hook and permission table as the API.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { SecureContextOptions, Server as TlsServer } from 'node:tls';
+import type { SecureContextOptions, Server as TlsServer, TLSSocket } from 'node:tls';
+import { AppError } from '../errors.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -25,6 +26,8 @@ export async function createWebhookServer(deps: {
   admission: AdmissionService;
   /** PEM CA of the clients allowed to call (the API server's client certificate): mutual TLS. */
   clientCa?: string | undefined;
+  /** With clientCa: the certificate names (CN or DNS SAN) allowed to call; empty, any from the CA. */
+  clientNames?: readonly string[];
   /** Re-reads or renews the serving certificate; a changed one is served to new connections. */
   reload?: { everyMs: number; load: () => Promise<WebhookTls> };
 }): Promise<FastifyInstance> {
@@ -50,6 +53,15 @@ export async function createWebhookServer(deps: {
   app.post('/admission/validate/:zone', { schema: { body: Body, params: z.object({ zone: z.string().min(1).max(63) }).strict() } }, async (req) =>
     deps.admission.review(req.body, { zone: req.params.zone }),
   );
+  if (deps.clientNames?.length) {
+    const allowed = new Set(deps.clientNames);
+    app.addHook('onRequest', async (req) => {
+      const names = peerNames(req.raw.socket as TLSSocket);
+      if (!names.some((n) => allowed.has(n))) {
+        throw new AppError('FORBIDDEN', `the client certificate (${names.join(', ') || 'no names'}) is not one of webhook.clientNames`);
+      }
+    });
+  }
   app.get('/healthz', async () => ({ status: 'ok' }));
   if (deps.reload) watchCertificate(app as unknown as FastifyInstance, deps.tls, deps.reload, context, deps.logger);
   return app as unknown as FastifyInstance;
@@ -59,6 +71,17 @@ export async function createWebhookServer(deps: {
  * cert-manager rotates files in place and Evident's own certificate expires in a year: a long-running
  * server re-reads them on a timer and swaps the TLS context, without a restart or a dropped request.
  */
+/** The names a client certificate carries: its CN and DNS subject alternative names. */
+function peerNames(socket: TLSSocket): string[] {
+  const cert = socket.getPeerCertificate();
+  const cn = cert?.subject?.CN;
+  const sans = (cert?.subjectaltname ?? '')
+    .split(', ')
+    .filter((n) => n.startsWith('DNS:'))
+    .map((n) => n.slice(4));
+  return [...(Array.isArray(cn) ? cn : cn ? [cn] : []), ...sans];
+}
+
 function watchCertificate(
   app: FastifyInstance,
   initial: WebhookTls,
@@ -67,7 +90,10 @@ function watchCertificate(
   logger: Logger,
 ): void {
   let current = initial;
+  let running = false; // a slow load is not stacked under the next tick
   const timer = setInterval(() => {
+    if (running) return;
+    running = true;
     reload
       .load()
       .then((next) => {
@@ -76,7 +102,10 @@ function watchCertificate(
         current = next;
         logger.info({ event: 'webhook.certificate_reloaded' }, 'webhook serving certificate reloaded');
       })
-      .catch((e: unknown) => logger.error({ err: { message: (e as Error).message } }, 'webhook certificate reload failed; serving the previous one'));
+      .catch((e: unknown) => logger.error({ err: { message: (e as Error).message } }, 'webhook certificate reload failed; serving the previous one'))
+      .finally(() => {
+        running = false;
+      });
   }, reload.everyMs);
   timer.unref();
   app.addHook('onClose', async () => clearInterval(timer));

@@ -1,5 +1,5 @@
 // A zone's NetworkPolicies, per namespace: deny by default, then allow what the zone grants.
-// Ingress follows zone.ingress (private_only: from the zone's namespaces; internal: from any
+// Ingress follows zone.ingress (private_only: from the zone's namespaces, by name; internal: from any
 // namespace; public: from anywhere). Where egress is deny: DNS, the zone's own namespaces, its
 // named destinations and the in-cluster LLM providers it may use. Whatever NetworkPolicy cannot
 // express (host names) is returned as a warning instead of being silently dropped.
@@ -8,15 +8,30 @@ import { ZONE_LABEL } from './workload.js';
 
 type Obj = Record<string, unknown>;
 const NAME_LABEL = 'kubernetes.io/metadata.name';
-const inZone = (zone: Zone) => ({ namespaceSelector: { matchLabels: { [ZONE_LABEL]: zone.name } } });
+// The zone's namespaces by name, which the API server sets itself: a namespace that relabels itself
+// into the zone gains nothing.
+const inZone = (policy: CompiledPolicy, zone: Zone) => ({
+  namespaceSelector: {
+    matchExpressions: [
+      {
+        key: NAME_LABEL,
+        operator: 'In',
+        values: [...policy.namespaceZones]
+          .filter(([, z]) => z === zone.name)
+          .map(([ns]) => ns)
+          .sort(),
+      },
+    ],
+  },
+});
 const namespaceNamed = (ns: string) => ({ namespaceSelector: { matchLabels: { [NAME_LABEL]: ns } } });
 // <service>.<namespace>.svc[.cluster.local]: a Service inside the cluster.
 const SERVICE_HOST = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.cluster\.local)?\.?$/u;
 
-function ingressPeers(zone: Zone): Obj {
+function ingressPeers(policy: CompiledPolicy, zone: Zone): Obj {
   if (zone.ingress === 'public') return {}; // no `from`: any source
   if (zone.ingress === 'internal') return { from: [{ namespaceSelector: {} }] };
-  return { from: [inZone(zone)] };
+  return { from: [inZone(policy, zone)] };
 }
 
 function destinationRules(policy: CompiledPolicy, zone: Zone, warnings: string[]): Obj[] {
@@ -46,8 +61,8 @@ function destinationRules(policy: CompiledPolicy, zone: Zone, warnings: string[]
     const host = url?.hostname.toLowerCase() ?? '';
     const service = SERVICE_HOST.exec(host);
     if (url && service) {
-      const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-      egress.push({ to: [namespaceNamed(service[2]!)], ports: [{ protocol: 'TCP', port }] });
+      // No port: NetworkPolicy sees the pod's port after the Service maps it, which the URL does not say.
+      egress.push({ to: [namespaceNamed(service[2]!)] });
       continue;
     }
     const reachedAs = zone.egress.allowedDestinations.includes(host);
@@ -70,7 +85,7 @@ export function networkPolicies(policy: CompiledPolicy, zone: Zone, ns: string, 
   const denyEgress = zone.egress.default === 'deny';
   const out = [
     np('evident-default-deny', { podSelector: {}, policyTypes: denyEgress ? ['Ingress', 'Egress'] : ['Ingress'] }),
-    np('evident-allow-ingress', { podSelector: {}, policyTypes: ['Ingress'], ingress: [ingressPeers(zone)] }),
+    np('evident-allow-ingress', { podSelector: {}, policyTypes: ['Ingress'], ingress: [ingressPeers(policy, zone)] }),
   ];
   if (!denyEgress) return out;
   out.push(
@@ -87,7 +102,7 @@ export function networkPolicies(policy: CompiledPolicy, zone: Zone, ns: string, 
         },
       ],
     }),
-    np('evident-allow-egress-within-zone', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [inZone(zone)] }] }),
+    np('evident-allow-egress-within-zone', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [inZone(policy, zone)] }] }),
   );
   const egress = destinationRules(policy, zone, warnings);
   if (egress.length) out.push(np('evident-allow-egress-destinations', { podSelector: {}, policyTypes: ['Egress'], egress }));

@@ -1,13 +1,15 @@
-// The ValidatingWebhookConfigurations that send objects to Evident. One per zone, for the zone's
-// workloads (regulated zones fail closed; others follow admission.unregulated_failure_policy), and
-// one for the cluster, identical in every zone's render so applying any number of renders agrees:
-// every Namespace change (a zone label is what the webhooks and NetworkPolicies trust), and the
-// workloads of namespaces that name no known zone, decided by the policy's namespace mapping.
+// The ValidatingWebhookConfigurations that send objects to Evident. One per zone, for the
+// workloads of the namespaces the policy places there, selected by name (the label could be
+// changed; the name cannot). And one for the cluster, identical in every zone's render so applying
+// any number of renders agrees: every Namespace change, the workloads of unmapped namespaces that
+// claim a zone by label, and those of namespaces in no known zone. Regulated zones fail closed;
+// others follow admission.unregulated_failure_policy.
 import type { CompiledPolicy, Zone } from './model.js';
 import type { RenderOptions } from './render.js';
 import { ZONE_LABEL } from './workload.js';
 
 type Obj = Record<string, unknown>;
+const NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** Everything the policy judges: workloads, their storage, and how traffic reaches them. */
 export const WORKLOAD_RESOURCES = [
@@ -23,7 +25,8 @@ export const dashed = (zone: string) => zone.replace(/_/gu, '-');
 function webhookParts(policy: CompiledPolicy, o: RenderOptions) {
   const exempt = [...new Set([...policy.admission.exemptNamespaces, 'kube-system', o.namespace])].sort();
   return {
-    notExempt: { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: exempt },
+    exempt,
+    notExempt: { key: NAME_LABEL, operator: 'NotIn', values: exempt },
     clientConfig: (path: string) => ({ service: { namespace: o.namespace, name: o.service, path, port: o.port ?? 443 }, caBundle: o.caBundle }),
     common: {
       admissionReviewVersions: ['v1', 'v1beta1'],
@@ -45,39 +48,69 @@ const configuration = (name: string, labels: Record<string, string>, webhooks: O
   webhooks,
 });
 
+/** The namespaces the policy places in a zone, less the exempt ones. */
+function mappedTo(policy: CompiledPolicy, zone: string | null, exempt: readonly string[]): string[] {
+  return [...policy.namespaceZones]
+    .filter(([ns, z]) => (zone === null || z === zone) && !exempt.includes(ns))
+    .map(([ns]) => ns)
+    .sort();
+}
+
+/** The workloads of the namespaces the policy places in the zone, selected by name (not by label). */
 export function zoneWebhookConfiguration(policy: CompiledPolicy, zone: Zone, o: RenderOptions): Obj {
-  const { notExempt, clientConfig, common, workloadRules } = webhookParts(policy, o);
-  return configuration(`evident-zone-${dashed(zone.name)}`, { [ZONE_LABEL]: zone.name }, [
-    {
-      name: `${dashed(zone.name)}.zones.evident.io`,
-      clientConfig: clientConfig(`/admission/validate/${zone.name}`),
-      rules: workloadRules,
-      namespaceSelector: { matchExpressions: [{ key: ZONE_LABEL, operator: 'In', values: [zone.name] }, notExempt] },
-      failurePolicy: failurePolicy(policy, zone),
-      ...common,
-    },
-  ]);
+  const { exempt, clientConfig, common, workloadRules } = webhookParts(policy, o);
+  const names = mappedTo(policy, zone.name, exempt);
+  return configuration(
+    `evident-zone-${dashed(zone.name)}`,
+    { [ZONE_LABEL]: zone.name },
+    names.length
+      ? [
+          {
+            name: `${dashed(zone.name)}.zones.evident.io`,
+            clientConfig: clientConfig(`/admission/validate/${zone.name}`),
+            rules: workloadRules,
+            // The API server sets kubernetes.io/metadata.name itself: it cannot be forged.
+            namespaceSelector: { matchExpressions: [{ key: NAME_LABEL, operator: 'In', values: names }] },
+            failurePolicy: failurePolicy(policy, zone),
+            ...common,
+          },
+        ]
+      : [],
+  );
 }
 
 export function clusterWebhookConfiguration(policy: CompiledPolicy, o: RenderOptions): Obj {
-  const { notExempt, clientConfig, common, workloadRules } = webhookParts(policy, o);
+  const { exempt, notExempt, clientConfig, common, workloadRules } = webhookParts(policy, o);
   const defaultZone = policy.admission.defaultZone ? policy.zones.get(policy.admission.defaultZone) : undefined;
+  // Namespaces the policy does not place anywhere: their label says which zone they claim.
+  const unmapped = { key: NAME_LABEL, operator: 'NotIn', values: [...new Set([...mappedTo(policy, null, exempt), ...exempt])].sort() };
+  // Code-unit order, not the locale's: the render must be the same on every machine.
+  const zones = [...policy.zones.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
   return configuration('evident-cluster', {}, [
     {
       name: 'namespaces.evident.io',
       clientConfig: clientConfig('/admission/validate'),
-      rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['namespaces'], operations: ['CREATE', 'UPDATE'], scope: 'Cluster' }],
+      // status and finalize too: whatever route a label change takes, it is seen.
+      rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['namespaces', 'namespaces/status', 'namespaces/finalize'], operations: ['CREATE', 'UPDATE'], scope: 'Cluster' }],
       // For a Namespace, the selector is matched against the namespace itself.
       namespaceSelector: { matchExpressions: [notExempt] },
       failurePolicy: 'Fail',
       ...common,
     },
+    ...zones.map((zone) => ({
+      name: `${dashed(zone.name)}.claimed.evident.io`,
+      clientConfig: clientConfig(`/admission/validate/${zone.name}`),
+      rules: workloadRules,
+      namespaceSelector: { matchExpressions: [{ key: ZONE_LABEL, operator: 'In', values: [zone.name] }, unmapped] },
+      failurePolicy: failurePolicy(policy, zone),
+      ...common,
+    })),
     {
       name: 'unzoned.evident.io',
       clientConfig: clientConfig('/admission/validate'),
       rules: workloadRules,
       // NotIn also matches namespaces without the label.
-      namespaceSelector: { matchExpressions: [{ key: ZONE_LABEL, operator: 'NotIn', values: [...policy.zones.keys()].sort() }, notExempt] },
+      namespaceSelector: { matchExpressions: [{ key: ZONE_LABEL, operator: 'NotIn', values: zones.map((z) => z.name) }, unmapped] },
       failurePolicy: failurePolicy(policy, defaultZone),
       ...common,
     },

@@ -51,9 +51,11 @@ describe('rendering zones as Kubernetes objects', () => {
       { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'feature-store' } }, podSelector: { matchLabels: { app: 'feature-store' } } }], ports: [{ protocol: 'TCP', port: 6566 }] },
       { to: [{ ipBlock: { cidr: '10.20.0.0/24' } }], ports: [{ protocol: 'TCP', port: 6514 }] },
       // internal-llm, http://llm-gateway.evident-system.svc:8080/v1
-      { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'evident-system' } } }], ports: [{ protocol: 'TCP', port: 8080 }] },
+      // (no port: NetworkPolicy sees the pod's port, which the Service may map from 8080)
+      { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'evident-system' } } }] },
     ]);
-    const inZone = [{ namespaceSelector: { matchLabels: { 'evident.io/zone': 'pci-ai' } } }];
+    // Peers by name, which the API server sets: relabelling a namespace into the zone opens nothing.
+    const inZone = [{ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['payments-ml'] }] } }];
     expect(byName['evident-allow-egress-within-zone'].egress).toEqual([{ to: inZone }]);
     expect(byName['evident-allow-ingress'].ingress).toEqual([{ from: inZone }]); // private_only
     const std = renderZone(policy, 'standard-ai', opts).objects.filter((o) => o.kind === 'NetworkPolicy') as { spec: { policyTypes: string[] } }[];
@@ -68,16 +70,21 @@ describe('rendering zones as Kubernetes objects', () => {
     expect(hipaa!.metadata.name).toBe('evident-zone-hipaa-ai');
     expect(hipaa!.webhooks).toHaveLength(1);
     expect(hipaa!.webhooks[0]).toMatchObject({ failurePolicy: 'Fail', clientConfig: { service: { path: '/admission/validate/hipaa-ai' } } });
-    expect(hipaa!.webhooks[0].namespaceSelector.matchExpressions[0]).toEqual({ key: 'evident.io/zone', operator: 'In', values: ['hipaa-ai'] });
+    // Mapped namespaces are selected by name: a wrong or missing label cannot move them.
+    expect(hipaa!.webhooks[0].namespaceSelector).toEqual({ matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['clinical-ml'] }] });
     // Closed by default everywhere; policy owners may let unregulated zones through an outage.
     expect(vwcs('standard-ai')[0]!.webhooks[0].failurePolicy).toBe('Fail');
     const open = compilePolicy(exampleSources().map((f) => ({ ...f, text: f.text.replace('  default_zone: standard-ai', '  default_zone: standard-ai\n  unregulated_failure_policy: Ignore') })));
-    expect(renderZone(open, 'standard-ai', opts).objects.filter((o) => o.kind === 'ValidatingWebhookConfiguration').flatMap((c) => (c as { webhooks: { failurePolicy: string }[] }).webhooks.map((w) => w.failurePolicy))).toEqual(['Ignore', 'Fail', 'Ignore']);
+    const policies = renderZone(open, 'standard-ai', opts).objects.filter((o) => o.kind === 'ValidatingWebhookConfiguration').flatMap((c) => (c as { webhooks: { name: string; failurePolicy: string }[] }).webhooks.map((w) => [w.name, w.failurePolicy]));
+    expect(policies).toEqual(expect.arrayContaining([['standard-ai.zones.evident.io', 'Ignore'], ['namespaces.evident.io', 'Fail'], ['standard-ai.claimed.evident.io', 'Ignore'], ['unzoned.evident.io', 'Ignore']]));
     expect((renderZone(open, 'hipaa-ai', opts).objects.find((o) => o.kind === 'ValidatingWebhookConfiguration') as { webhooks: { failurePolicy: string }[] }).webhooks[0]!.failurePolicy).toBe('Fail');
     for (const w of [...hipaa!.webhooks, ...cluster!.webhooks]) {
       expect(w).toMatchObject({ timeoutSeconds: 5, sideEffects: 'NoneOnDryRun', admissionReviewVersions: ['v1', 'v1beta1'] });
       expect(w.clientConfig.caBundle).toBe(opts.caBundle);
-      expect(w.namespaceSelector.matchExpressions).toContainEqual({ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: expect.arrayContaining(['kube-system', 'evident-system']) });
+    }
+    for (const w of cluster!.webhooks) {
+      const names = w.namespaceSelector.matchExpressions.find((e: { key: string }) => e.key === 'kubernetes.io/metadata.name');
+      expect(names).toEqual({ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: expect.arrayContaining(['kube-system', 'evident-system']) });
     }
     const resources = hipaa!.webhooks[0].rules.flatMap((r: { resources: string[] }) => r.resources);
     expect(resources).toEqual(
@@ -88,14 +95,24 @@ describe('rendering zones as Kubernetes objects', () => {
   it('renders one cluster configuration, the same in every zone: every Namespace, and workloads in no known zone', () => {
     const clusters = [...policy.zones.keys()].map((z) => renderZone(policy, z, opts).objects.find((o) => (o.metadata as { name: string }).name === 'evident-cluster'));
     expect(new Set(clusters.map((c) => JSON.stringify(c))).size).toBe(1);
-    const [namespaces, unzoned] = (clusters[0] as { webhooks: any[] }).webhooks;
-    expect(namespaces).toMatchObject({ failurePolicy: 'Fail', rules: [{ resources: ['namespaces'], operations: ['CREATE', 'UPDATE'] }], clientConfig: { service: { path: '/admission/validate' } } });
+    const webhooks = (clusters[0] as { webhooks: any[] }).webhooks;
+    const [namespaces, unzoned] = [webhooks[0], webhooks.at(-1)];
+    expect(namespaces).toMatchObject({ failurePolicy: 'Fail', rules: [{ resources: ['namespaces', 'namespaces/status', 'namespaces/finalize'], operations: ['CREATE', 'UPDATE'] }], clientConfig: { service: { path: '/admission/validate' } } });
     expect(namespaces.objectSelector).toBeUndefined(); // a namespace dropping its label is seen too
-    expect(unzoned.namespaceSelector.matchExpressions[0]).toEqual({ key: 'evident.io/zone', operator: 'NotIn', values: [...policy.zones.keys()].sort() });
+    // Unmapped namespaces are routed by the zone they claim; mapped ones never come here.
+    const mapped = [...policy.namespaceZones.keys()];
+    const unmapped = { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: expect.arrayContaining([...mapped, 'kube-system', 'evident-system']) };
+    const claimed = webhooks.slice(1, -1);
+    expect(claimed.map((w) => [w.name, w.clientConfig.service.path, w.failurePolicy])).toEqual(
+      [...policy.zones.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((z) => [`${z.name.replace(/_/gu, '-')}.claimed.evident.io`, `/admission/validate/${z.name}`, 'Fail']),
+    );
+    expect(claimed[0].namespaceSelector.matchExpressions).toEqual([{ key: 'evident.io/zone', operator: 'In', values: ['hipaa-ai'] }, unmapped]);
+    expect(unzoned.namespaceSelector.matchExpressions).toEqual([{ key: 'evident.io/zone', operator: 'NotIn', values: [...policy.zones.keys()].sort() }, unmapped]);
     expect(unzoned.failurePolicy).toBe('Fail');
     // Even where owners accept Ignore, a regulated default zone keeps the catch-all closed.
     const open = compilePolicy(exampleSources().map((f) => ({ ...f, text: f.text.replace('  default_zone: standard-ai', '  default_zone: hipaa-ai\n  unregulated_failure_policy: Ignore') })));
-    expect((renderZone(open, 'standard-ai', opts).objects.at(-1) as { webhooks: { failurePolicy: string }[] }).webhooks.map((w) => w.failurePolicy)).toEqual(['Fail', 'Fail']);
+    const openCluster = (renderZone(open, 'standard-ai', opts).objects.at(-1) as { webhooks: { name: string; failurePolicy: string }[] }).webhooks;
+    expect(openCluster.map((w) => [w.name, w.failurePolicy])).toEqual(expect.arrayContaining([['namespaces.evident.io', 'Fail'], ['hipaa-ai.claimed.evident.io', 'Fail'], ['standard-ai.claimed.evident.io', 'Ignore'], ['unzoned.evident.io', 'Fail']]));
   });
 
   it('says when a destination cannot be expressed as a NetworkPolicy', () => {

@@ -31,10 +31,12 @@ describe.each(DIALECTS)('policy over HTTP on %s', (dialect) => {
       body: { zone: 'standard-ai', classes: ['public'], manifests: [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'python:3.12' }] } }] },
     });
     expect(ok.body).toMatchObject({ allowed: true, images: ['python:3.12'] });
-    // The record names each manifest by its RFC 8785 digest, never by its (possibly personal) name.
+    // The record names each manifest by its RFC 8785 digest; its (possibly personal) name is sealed.
     const manifest = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'python:3.12' }] } };
     const digest = 'sha256:' + createHash('sha256').update(canonicalJson(manifest)).digest('hex');
-    expect((await ledgerEvents(app, 'placement.decided')).at(-1).body.objects).toEqual([{ kind: 'Pod', digest, images: ['python:3.12'] }]);
+    const last = (await ledgerEvents(app, 'placement.decided')).at(-1);
+    expect(last.body.objects).toEqual([{ kind: 'Pod', digest, images: ['python:3.12'] }]);
+    expect(last.subject).toMatchObject({ alg: 'A256GCM' }); // the object's name, sealed
   });
 
   it('keeps the version in force when a new one is invalid, and says where', async () => {

@@ -127,10 +127,13 @@ export function createPolicyService(deps: { database: Database; store: PolicySto
       audit: merge('audit'),
       images: perObject.flatMap((d) => d.images),
     };
+    const names = input.objects.slice(0, 100).map((o) => String((o.metadata as { name?: unknown } | undefined)?.name ?? ''));
     await deps.ledger.record({
       action: 'placement.decided',
       outcome: decision.allowed ? 'allowed' : 'denied',
       ...envelopeOf(ctx),
+      // Object names can name people: sealed under the caller's subject key, erasable with it.
+      ...(names.some(Boolean) ? { subject: { id: ctx.principal ? `principal:${ctx.principal.id}` : `system:${ctx.system ?? 'system'}`, data: Object.fromEntries(names.map((n, i) => [`object${i}`, n])) } } : {}),
       target: { type: 'zone', id: input.zone.slice(0, 256) || '(none)' },
       body: {
         policy: { version: p.version, digest: p.digest },
@@ -140,8 +143,7 @@ export function createPolicyService(deps: { database: Database; store: PolicySto
         violations: ruleRefs(decision.violations).slice(0, 200),
         warnings: ruleRefs(decision.warnings).slice(0, 200),
         audit: ruleRefs(decision.audit).slice(0, 200),
-        // Object names can name people; the record keeps a digest of each manifest (RFC 8785 JSON),
-        // which the caller holding the manifest can match, instead of its name.
+        // Each manifest by the digest of its RFC 8785 JSON, which whoever holds it can match.
         objects: input.objects.slice(0, 100).map((o, i) => ({
           kind: String(o.kind ?? '').slice(0, 63),
           digest: `sha256:${createHash('sha256').update(canonicalBytes(o)).digest('hex')}`,

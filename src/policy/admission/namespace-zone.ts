@@ -1,6 +1,6 @@
 // Which zone a request is in, and whether the namespace's zone label can be trusted. The label is
-// what the webhooks and the rendered NetworkPolicies select on, so a namespace that relabels itself
-// into a regulated zone would gain that zone's network access and its name in the ledger. The
+// what unmapped namespaces are routed by, and what people read, so it must not lie; the rendered
+// webhooks and NetworkPolicies of mapped namespaces select by name, which cannot be relabelled. The
 // policy is the truth: a namespace it maps must carry exactly its zone; one it does not map may not
 // claim a regulated zone; a regulated zone's namespaces keep Pod Security "restricted".
 import type { Finding } from '../decide.js';
@@ -15,13 +15,23 @@ function labelsOf(object: unknown): Record<string, unknown> {
   return labels && typeof labels === 'object' && !Array.isArray(labels) ? (labels as Record<string, unknown>) : {};
 }
 
-/** What a Namespace object may say about its zone; `zone` is the one it is in after the change. */
-export function namespaceObjectFindings(policy: CompiledPolicy, name: string, object: unknown): { zone: string | null; findings: Finding[] } {
+/**
+ * What a Namespace object may say about its zone; `zone` is the one it is in after the change. An
+ * update that leaves both labels as they were is not judged: a namespace labelled before Evident
+ * came can still be updated and deleted (routing and NetworkPolicies select by name anyway).
+ */
+export function namespaceObjectFindings(policy: CompiledPolicy, name: string, object: unknown, oldObject?: unknown): { zone: string | null; findings: Finding[] } {
   const labels = labelsOf(object);
   const raw = labels[ZONE_LABEL];
   const claimed = typeof raw === 'string' ? raw : null;
   const mapped = policy.namespaceZones.get(name) ?? null;
   const findings: Finding[] = [];
+  if (oldObject !== undefined) {
+    const old = labelsOf(oldObject);
+    if (old[ZONE_LABEL] === labels[ZONE_LABEL] && old[PSA_ENFORCE_LABEL] === labels[PSA_ENFORCE_LABEL]) {
+      return { zone: mapped ?? (claimed && policy.zones.has(claimed) ? claimed : null), findings };
+    }
+  }
   if (claimed !== null && !policy.zones.has(claimed)) {
     findings.push({ rule: 'unknown-zone', source: 'policy', field: zoneField, message: `namespace ${name} claims zone "${claimed}", which the policy does not define`, fix: `use one of: ${[...policy.zones.keys()].join(', ')}` });
   }

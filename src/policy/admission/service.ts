@@ -24,8 +24,10 @@ export function createAdmissionService(deps: { policy: Pick<PolicyService, 'acti
     const policy = active.compiled;
     const kind = req.kind.kind;
     const object = (req.object ?? req.oldObject ?? {}) as K8sObject;
-    const namespace = req.namespace ?? (kind === 'Namespace' ? (req.name ?? null) : null);
-    const name = req.name ?? String((object.metadata as { name?: unknown } | undefined)?.name ?? '');
+    // A Namespace created with generateName arrives with an empty request.name: the object has it.
+    const objectName = String((object.metadata as { name?: unknown } | undefined)?.name ?? '');
+    const name = kind === 'Namespace' ? objectName || (req.name ?? '') : req.name || objectName;
+    const namespace = kind === 'Namespace' ? name || null : req.namespace || null;
 
     let decision: Decision;
     let zone: string | null = null;
@@ -33,7 +35,7 @@ export function createAdmissionService(deps: { policy: Pick<PolicyService, 'acti
     if (exempt || req.operation === 'DELETE' || req.operation === 'CONNECT') {
       decision = decide(policy, { zone: null });
     } else if (kind === 'Namespace') {
-      const ns = namespaceObjectFindings(policy, name, object);
+      const ns = namespaceObjectFindings(policy, name, object, req.operation === 'UPDATE' ? (req.oldObject ?? {}) : undefined);
       zone = ns.zone;
       decision = { ...decide(policy, { zone: null, findings: ns.findings }), zone };
     } else {

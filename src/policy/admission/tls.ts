@@ -62,10 +62,16 @@ function namesExactly(cert: NodeX509, dnsNames: readonly string[], ips: readonly
 /** Whether the serving certificate must be (re)issued: missing, expiring, other names, other CA. */
 function needsIssue(paths: TlsPaths, caPem: string, dnsNames: readonly string[], ips: readonly string[]): boolean {
   if (!existsSync(paths.cert) || !existsSync(paths.key)) return true;
-  const cert = new NodeX509(readFileSync(paths.cert, 'utf8'));
   const ca = new NodeX509(caPem);
-  // A crash between writing the key and the certificate leaves a pair that does not match.
-  const keyMatches = cert.checkPrivateKey(createPrivateKey(readFileSync(paths.key, 'utf8')));
+  let cert: NodeX509;
+  let keyMatches: boolean;
+  try {
+    cert = new NodeX509(readFileSync(paths.cert, 'utf8'));
+    // A crash between writing the key and the certificate leaves a pair that does not match.
+    keyMatches = cert.checkPrivateKey(createPrivateKey(readFileSync(paths.key, 'utf8')));
+  } catch {
+    return true; // unreadable or truncated: ours to replace
+  }
   return !keyMatches || expiresWithin(cert.toString(), 30) || !namesExactly(cert, dnsNames, ips) || !cert.checkIssued(ca) || !cert.verify(ca.publicKey);
 }
 

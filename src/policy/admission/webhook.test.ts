@@ -1,5 +1,6 @@
 // End to end over HTTPS: the real AdmissionReview fixtures sent to the webhook listener the way a
 // kube-apiserver sends them, verified against the CA Evident generated.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
 import { createTestApp, ledgerEvents, type TestApp } from '../../../test/helpers/app.js';
@@ -90,26 +91,41 @@ describe.each(DIALECTS)('admission webhook over HTTPS on %s', (dialect) => {
 
   it('keeps namespace zone labels true to the policy, and leaves exempt namespaces alone', async () => {
     const restricted = { 'pod-security.kubernetes.io/enforce': 'restricted' };
-    const ns = (name: string, labels: Record<string, string>, operation = 'CREATE') => ({
+    const ns = (name: string, labels: Record<string, string>, old?: Record<string, string>) => ({
       apiVersion: 'admission.k8s.io/v1',
       kind: 'AdmissionReview',
-      request: { uid: `ns-${name}-${JSON.stringify(labels)}`, kind: { group: '', version: 'v1', kind: 'Namespace' }, operation, name, object: { metadata: { name, labels } } },
+      request: {
+        uid: randomUUID(),
+        kind: { group: '', version: 'v1', kind: 'Namespace' },
+        operation: old ? 'UPDATE' : 'CREATE',
+        name,
+        object: { metadata: { name, labels } },
+        ...(old ? { oldObject: { metadata: { name, labels: old } } } : {}),
+      },
     });
     const verdict = async (review: unknown, path = '/admission/validate') => {
-      const r = (await send(path, review)).body.response;
+      const res = await send(path, review);
+      const r = res.body.response;
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
       return r.allowed ? 'allowed' : (r.status.message as string);
     };
+    const hipaa = { 'evident.io/zone': 'hipaa-ai', ...restricted };
     expect(await verdict(ns('team-x', { 'evident.io/zone': 'standard-ai' }))).toBe('allowed');
-    expect(await verdict(ns('clinical-ml', { 'evident.io/zone': 'hipaa-ai', ...restricted }))).toBe('allowed');
+    expect(await verdict(ns('clinical-ml', hipaa))).toBe('allowed');
     expect(await verdict(ns('team-x', { 'evident.io/zone': 'moon-ai' }))).toContain('[unknown-zone]');
-    // An unmapped namespace claiming a regulated zone would gain its network access.
-    expect(await verdict(ns('team-x', { 'evident.io/zone': 'hipaa-ai', ...restricted }))).toContain('[namespace-zone] metadata.labels["evident.io/zone"]: namespace team-x claims regulated zone hipaa-ai');
+    // An unmapped namespace may not claim a regulated zone, also when its name comes from generateName.
+    expect(await verdict(ns('team-x', hipaa))).toContain('[namespace-zone] metadata.labels["evident.io/zone"]: namespace team-x claims regulated zone hipaa-ai');
+    const generated = ns('', hipaa);
+    generated.request.object.metadata.name = 'team-q7x2k';
+    expect(await verdict(generated)).toContain('namespace team-q7x2k claims regulated zone hipaa-ai');
     // A mapped namespace can neither drop nor change its label, nor relax Pod Security.
-    expect(await verdict(ns('clinical-ml', {}, 'UPDATE'))).toContain('belongs to zone hipaa-ai by policy and must say so');
-    expect(await verdict(ns('clinical-ml', { 'evident.io/zone': 'standard-ai' }, 'UPDATE'))).toContain('may not claim zone standard-ai');
-    expect(await verdict(ns('clinical-ml', { 'evident.io/zone': 'hipaa-ai', 'pod-security.kubernetes.io/enforce': 'baseline' }, 'UPDATE'))).toContain(
+    expect(await verdict(ns('clinical-ml', {}, hipaa))).toContain('belongs to zone hipaa-ai by policy and must say so');
+    expect(await verdict(ns('clinical-ml', { 'evident.io/zone': 'standard-ai' }, hipaa))).toContain('may not claim zone standard-ai');
+    expect(await verdict(ns('clinical-ml', { ...hipaa, 'pod-security.kubernetes.io/enforce': 'baseline' }, hipaa))).toContain(
       'where Pod Security must enforce "restricted", not "baseline"; fix: set pod-security.kubernetes.io/enforce=restricted',
     );
+    // An update that leaves both labels alone is not judged: a namespace mislabelled before Evident came can still be deleted.
+    expect(await verdict(ns('clinical-ml', { 'evident.io/zone': 'standard-ai', team: 'b' }, { 'evident.io/zone': 'standard-ai' }))).toBe('allowed');
     // A workload sent on a zone's path from a namespace the policy puts elsewhere, or nowhere.
     const pod = admissionFixture('kubewarden-pod-privileged__no_privileged_containers.request.json');
     pod.request.namespace = 'clinical-ml';
