@@ -65,6 +65,14 @@ export interface CompiledPolicy {
   document: Record<string, unknown>;
 }
 
+/** The namespaces the policy places in a zone (every zone when `zone` is null), sorted. */
+export function namespacesIn(policy: Pick<CompiledPolicy, 'namespaceZones'>, zone: string | null): string[] {
+  return [...policy.namespaceZones]
+    .filter(([, z]) => zone === null || z === zone)
+    .map(([ns]) => ns)
+    .sort();
+}
+
 /** The namespace a zone that lists none owns: its name as an RFC 1123 label. */
 export function defaultNamespace(zone: string): string {
   return zone.replace(/_/gu, '-');

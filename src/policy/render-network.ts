@@ -3,7 +3,7 @@
 // namespace; public: from anywhere). Where egress is deny: DNS, the zone's own namespaces, its
 // named destinations and the in-cluster LLM providers it may use. Whatever NetworkPolicy cannot
 // express (host names) is returned as a warning instead of being silently dropped.
-import type { CompiledPolicy, Zone } from './model.js';
+import { namespacesIn, type CompiledPolicy, type Zone } from './model.js';
 import { ZONE_LABEL } from './workload.js';
 
 type Obj = Record<string, unknown>;
@@ -16,10 +16,7 @@ const inZone = (policy: CompiledPolicy, zone: Zone) => ({
       {
         key: NAME_LABEL,
         operator: 'In',
-        values: [...policy.namespaceZones]
-          .filter(([, z]) => z === zone.name)
-          .map(([ns]) => ns)
-          .sort(),
+        values: namespacesIn(policy, zone.name),
       },
     ],
   },

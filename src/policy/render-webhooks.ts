@@ -4,7 +4,7 @@
 // any number of renders agrees: every Namespace change, the workloads of unmapped namespaces that
 // claim a zone by label, and those of namespaces in no known zone. Regulated zones fail closed;
 // others follow admission.unregulated_failure_policy.
-import type { CompiledPolicy, Zone } from './model.js';
+import { namespacesIn, type CompiledPolicy, type Zone } from './model.js';
 import type { RenderOptions } from './render.js';
 import { ZONE_LABEL } from './workload.js';
 
@@ -48,18 +48,10 @@ const configuration = (name: string, labels: Record<string, string>, webhooks: O
   webhooks,
 });
 
-/** The namespaces the policy places in a zone, less the exempt ones. */
-function mappedTo(policy: CompiledPolicy, zone: string | null, exempt: readonly string[]): string[] {
-  return [...policy.namespaceZones]
-    .filter(([ns, z]) => (zone === null || z === zone) && !exempt.includes(ns))
-    .map(([ns]) => ns)
-    .sort();
-}
-
 /** The workloads of the namespaces the policy places in the zone, selected by name (not by label). */
 export function zoneWebhookConfiguration(policy: CompiledPolicy, zone: Zone, o: RenderOptions): Obj {
   const { exempt, clientConfig, common, workloadRules } = webhookParts(policy, o);
-  const names = mappedTo(policy, zone.name, exempt);
+  const names = namespacesIn(policy, zone.name).filter((ns) => !exempt.includes(ns));
   return configuration(
     `evident-zone-${dashed(zone.name)}`,
     { [ZONE_LABEL]: zone.name },
@@ -83,7 +75,7 @@ export function clusterWebhookConfiguration(policy: CompiledPolicy, o: RenderOpt
   const { exempt, notExempt, clientConfig, common, workloadRules } = webhookParts(policy, o);
   const defaultZone = policy.admission.defaultZone ? policy.zones.get(policy.admission.defaultZone) : undefined;
   // Namespaces the policy does not place anywhere: their label says which zone they claim.
-  const unmapped = { key: NAME_LABEL, operator: 'NotIn', values: [...new Set([...mappedTo(policy, null, exempt), ...exempt])].sort() };
+  const unmapped = { key: NAME_LABEL, operator: 'NotIn', values: [...new Set([...namespacesIn(policy, null), ...exempt])].sort() };
   // Code-unit order, not the locale's: the render must be the same on every machine.
   const zones = [...policy.zones.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
   return configuration('evident-cluster', {}, [

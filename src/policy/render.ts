@@ -3,7 +3,7 @@
 // send objects to Evident (render-webhooks.ts). Rendering reads the policy only: the same policy
 // renders the same objects.
 import { stringify } from 'yaml';
-import type { CompiledPolicy, Zone } from './model.js';
+import { namespacesIn, type CompiledPolicy } from './model.js';
 import { networkPolicies } from './render-network.js';
 import { clusterWebhookConfiguration, zoneWebhookConfiguration } from './render-webhooks.js';
 import { PSA_ENFORCE_LABEL } from './admission/namespace-zone.js';
@@ -25,16 +25,12 @@ export interface Rendered {
   yaml: string;
 }
 
-function namespacesOf(policy: CompiledPolicy, zone: Zone): string[] {
-  return [...policy.namespaceZones].filter(([, z]) => z === zone.name).map(([ns]) => ns).sort();
-}
-
 export function renderZone(policy: CompiledPolicy, zoneName: string, o: RenderOptions): Rendered {
   const zone = policy.zones.get(zoneName);
   if (!zone) throw new Error(`zone "${zoneName}" is not defined; known zones: ${[...policy.zones.keys()].join(', ')}`);
   const found: string[] = [];
   const objects: Record<string, unknown>[] = [];
-  for (const ns of namespacesOf(policy, zone)) {
+  for (const ns of namespacesIn(policy, zone.name)) {
     objects.push({
       apiVersion: 'v1',
       kind: 'Namespace',
