@@ -249,11 +249,12 @@ export function decide(policy: CompiledPolicy, input: DecisionInput): Decision {
   const violations: Violation[] = [];
   const warnings: Violation[] = [];
   const audit: Violation[] = [];
+  const record = (v: Violation) => (v.mode === 'enforce' ? violations : v.mode === 'warn' ? warnings : audit).push(v);
   const zone = input.zone ? policy.zones.get(input.zone) : undefined;
   const emit: Emit = (rule, source, field, message, fix) => {
     // A zone tunes its own rules; what classes and the policy impose it cannot soften.
     const mode = (POLICY_LEVEL_RULES.has(rule) ? policy.modes[rule] : (zone?.modes[rule] ?? policy.modes[rule])) as Mode;
-    (mode === 'enforce' ? violations : mode === 'warn' ? warnings : audit).push({ rule, mode, source, field, message, fix });
+    record({ rule, mode, source, field, message, fix });
   };
   const facts = input.object ? workloadFacts(input.object, input.kind) : null;
   const classes = [...new Set([...(input.classes ?? []), ...(facts?.dataClasses ?? [])])].sort();
@@ -306,8 +307,7 @@ export function decide(policy: CompiledPolicy, input: DecisionInput): Decision {
         r = { pass: false, error: `the object is too large for custom rules: ${e.message}` };
       }
       if (!r.pass) {
-        const list_ = rule.mode === 'enforce' ? violations : rule.mode === 'warn' ? warnings : audit;
-        list_.push({ rule: rule.id, mode: rule.mode, source: `custom:${rule.id}`, field: 'object', message: r.error ? `${rule.message} (${r.error})` : rule.message, fix: rule.fix ?? rule.description ?? 'see the rule' });
+        record({ rule: rule.id, mode: rule.mode, source: `custom:${rule.id}`, field: 'object', message: r.error ? `${rule.message} (${r.error})` : rule.message, fix: rule.fix ?? rule.description ?? 'see the rule' });
       }
     }
   }

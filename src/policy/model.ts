@@ -73,8 +73,8 @@ export function namespacesIn(policy: Pick<CompiledPolicy, 'namespaceZones'>, zon
     .sort();
 }
 
-/** The namespace a zone that lists none owns: its name as an RFC 1123 label. */
-export function defaultNamespace(zone: string): string {
+/** A zone's name as an RFC 1123 label (for namespaces and webhook names): "_" becomes "-". */
+export function zoneLabel(zone: string): string {
   return zone.replace(/_/gu, '-');
 }
 
@@ -244,7 +244,7 @@ export function compilePolicy(sources: readonly PolicySource[]): CompiledPolicy 
   // Rendered names turn "_" into "-": two zones must not become one Kubernetes object.
   const rendered = new Map<string, string>();
   for (const [name, loc] of zonesIn) {
-    const key = name.replace(/_/gu, '-');
+    const key = zoneLabel(name);
     const other = rendered.get(key);
     if (other) problem(loc, `zone "${name}" and zone "${other}" would render to the same Kubernetes names; rename one`);
     rendered.set(key, name);
@@ -296,7 +296,7 @@ export function compilePolicy(sources: readonly PolicySource[]): CompiledPolicy 
   const owning = new Set(namespaceZones.values());
   for (const [name, loc] of zonesIn) {
     if (owning.has(name)) continue;
-    const ns = defaultNamespace(name);
+    const ns = zoneLabel(name);
     const prior = namespaceZones.get(ns);
     if (prior) problem(loc, `zone ${name} lists no namespaces and its default namespace "${ns}" belongs to zone ${prior}; list the zone's namespaces`);
     else namespaceZones.set(ns, name);

@@ -4,10 +4,9 @@
 // named destinations and the in-cluster LLM providers it may use. Whatever NetworkPolicy cannot
 // express (host names) is returned as a warning instead of being silently dropped.
 import { namespacesIn, type CompiledPolicy, type Zone } from './model.js';
-import { ZONE_LABEL } from './workload.js';
+import { NAME_LABEL, ZONE_LABEL } from './workload.js';
 
 type Obj = Record<string, unknown>;
-const NAME_LABEL = 'kubernetes.io/metadata.name';
 // The zone's namespaces by name, which the API server sets itself: a namespace that relabels itself
 // into the zone gains nothing.
 const inZone = (policy: CompiledPolicy, zone: Zone) => ({

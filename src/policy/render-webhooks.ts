@@ -4,12 +4,11 @@
 // any number of renders agrees: every Namespace change, the workloads of unmapped namespaces that
 // claim a zone by label, and those of namespaces in no known zone. Regulated zones fail closed;
 // others follow admission.unregulated_failure_policy.
-import { namespacesIn, type CompiledPolicy, type Zone } from './model.js';
+import { namespacesIn, zoneLabel, type CompiledPolicy, type Zone } from './model.js';
 import type { RenderOptions } from './render.js';
-import { ZONE_LABEL } from './workload.js';
+import { NAME_LABEL, ZONE_LABEL } from './workload.js';
 
 type Obj = Record<string, unknown>;
-const NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** Everything the policy judges: workloads, their storage, and how traffic reaches them. */
 export const WORKLOAD_RESOURCES = [
@@ -20,7 +19,6 @@ export const WORKLOAD_RESOURCES = [
   { apiGroups: ['gateway.networking.k8s.io'], resources: ['gateways', 'httproutes', 'grpcroutes', 'tlsroutes', 'tcproutes', 'udproutes'] },
 ];
 
-export const dashed = (zone: string) => zone.replace(/_/gu, '-');
 
 function webhookParts(policy: CompiledPolicy, o: RenderOptions) {
   const exempt = [...new Set([...policy.admission.exemptNamespaces, 'kube-system', o.namespace])].sort();
@@ -53,12 +51,12 @@ export function zoneWebhookConfiguration(policy: CompiledPolicy, zone: Zone, o: 
   const { exempt, clientConfig, common, workloadRules } = webhookParts(policy, o);
   const names = namespacesIn(policy, zone.name).filter((ns) => !exempt.includes(ns));
   return configuration(
-    `evident-zone-${dashed(zone.name)}`,
+    `evident-zone-${zoneLabel(zone.name)}`,
     { [ZONE_LABEL]: zone.name },
     names.length
       ? [
           {
-            name: `${dashed(zone.name)}.zones.evident.io`,
+            name: `${zoneLabel(zone.name)}.zones.evident.io`,
             clientConfig: clientConfig(`/admission/validate/${zone.name}`),
             rules: workloadRules,
             // The API server sets kubernetes.io/metadata.name itself: it cannot be forged.
@@ -90,7 +88,7 @@ export function clusterWebhookConfiguration(policy: CompiledPolicy, o: RenderOpt
       ...common,
     },
     ...zones.map((zone) => ({
-      name: `${dashed(zone.name)}.claimed.evident.io`,
+      name: `${zoneLabel(zone.name)}.claimed.evident.io`,
       clientConfig: clientConfig(`/admission/validate/${zone.name}`),
       rules: workloadRules,
       namespaceSelector: { matchExpressions: [{ key: ZONE_LABEL, operator: 'In', values: [zone.name] }, unmapped] },

@@ -8,6 +8,8 @@ export const DATA_CLASS_LABEL_PREFIX = 'data-class.evident.io/';
 export const DATA_CLASSES_ANNOTATION = 'evident.io/data-classes';
 export const LLM_PROVIDERS_ANNOTATION = 'evident.io/llm-providers';
 export const ZONE_LABEL = 'evident.io/zone';
+/** Set by the API server on every namespace: the one label nobody can change. */
+export const NAME_LABEL = 'kubernetes.io/metadata.name';
 
 export interface ContainerFacts {
   name: string;
@@ -73,6 +75,9 @@ const strMap = (v: unknown): Record<string, string> => {
   for (const [k, x] of Object.entries(rec(v))) if (typeof x === 'string') out[k] = x;
   return out;
 };
+
+/** An object's own metadata.labels, string values only. */
+export const labelsOf = (obj: unknown): Record<string, string> => strMap(rec(rec(obj).metadata).labels);
 
 function get(obj: unknown, path: string[]): unknown {
   let cur = obj;

@@ -5,15 +5,10 @@
 // claim a regulated zone; a regulated zone's namespaces keep Pod Security "restricted".
 import type { Finding } from '../decide.js';
 import type { CompiledPolicy } from '../model.js';
-import { ZONE_LABEL } from '../workload.js';
+import { labelsOf, ZONE_LABEL } from '../workload.js';
 
 export const PSA_ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
 const zoneField = `metadata.labels["${ZONE_LABEL}"]`;
-
-function labelsOf(object: unknown): Record<string, unknown> {
-  const labels = (object as { metadata?: { labels?: unknown } } | undefined)?.metadata?.labels;
-  return labels && typeof labels === 'object' && !Array.isArray(labels) ? (labels as Record<string, unknown>) : {};
-}
 
 /**
  * What a Namespace object may say about its zone; `zone` is the one it is in after the change. An
@@ -22,8 +17,7 @@ function labelsOf(object: unknown): Record<string, unknown> {
  */
 export function namespaceObjectFindings(policy: CompiledPolicy, name: string, object: unknown, oldObject?: unknown): { zone: string | null; findings: Finding[] } {
   const labels = labelsOf(object);
-  const raw = labels[ZONE_LABEL];
-  const claimed = typeof raw === 'string' ? raw : null;
+  const claimed = labels[ZONE_LABEL] ?? null;
   const mapped = policy.namespaceZones.get(name) ?? null;
   const findings: Finding[] = [];
   if (oldObject !== undefined) {
@@ -58,7 +52,7 @@ export function namespaceObjectFindings(policy: CompiledPolicy, name: string, ob
       rule: 'namespace-zone',
       source: `zone:${zone}`,
       field: `metadata.labels["${PSA_ENFORCE_LABEL}"]`,
-      message: `namespace ${name} is in regulated zone ${zone}, where Pod Security must enforce "restricted"${typeof labels[PSA_ENFORCE_LABEL] === 'string' ? `, not "${labels[PSA_ENFORCE_LABEL] as string}"` : ''}`,
+      message: `namespace ${name} is in regulated zone ${zone}, where Pod Security must enforce "restricted"${labels[PSA_ENFORCE_LABEL] !== undefined ? `, not "${labels[PSA_ENFORCE_LABEL]}"` : ''}`,
       fix: `set ${PSA_ENFORCE_LABEL}=restricted`,
     });
   }
