@@ -3,10 +3,12 @@
 // with the ratio and the target. Exit code 0 always: targets are reported, not asserted.
 import { benchAppends, benchVerify } from './ledger.js';
 import { benchDecision, benchWebhook } from './policy.js';
+import { benchRegistry } from './registry.js';
+import { benchScan } from './scan.js';
 
 const results = [];
 const only = process.argv[2];
-const suites = { appends: benchAppends, verify: benchVerify, decision: benchDecision, webhook: benchWebhook };
+const suites = { appends: benchAppends, verify: benchVerify, decision: benchDecision, webhook: benchWebhook, scan: benchScan, registry: benchRegistry };
 for (const [name, fn] of Object.entries(suites)) {
   if (only && only !== name) continue;
   await fn(results);

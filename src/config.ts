@@ -86,6 +86,23 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    registry: z
+      .object({
+        /** Largest blob (layer, model file) accepted, in bytes. */
+        maxBlobBytes: z.number().int().positive().default(64 * 1024 ** 3),
+        /** Distinct approvers (role approver, never the uploader) an artifact needs. */
+        approvalsRequired: z.number().int().min(1).max(10).default(1),
+        /** Approval needs a signature verified against the trust policy. */
+        requireSignature: z.boolean().default(true),
+        /** Public keys (PEM files) whose signatures are trusted, by id; zones may narrow them in policy. */
+        trustedKeys: z.array(z.object({ id: z.string().min(1).max(128), file: z.string().min(1).max(4096) }).strict()).max(100).default([]),
+        /** PEM CA bundles whose certificates (and identities) are trusted for certificate-signed bundles. */
+        trustedCaFiles: z.array(z.string().min(1).max(4096)).max(20).default([]),
+        /** Folder of OSV advisory records (JSON/YAML) SBOMs are audited against, offline. */
+        advisoriesDir: z.string().min(1).max(4096).optional(),
+      })
+      .strict()
+      .prefault({}),
     webhook: z
       .object({
         enabled: z.boolean().default(true),

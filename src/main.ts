@@ -11,7 +11,7 @@ import { AppError } from './errors.js';
 import { openDatabase, type Database } from './db/database.js';
 import { dataLayout } from './setup/layout.js';
 import { readMeta, writeMeta, type InstallationMeta } from './setup/meta.js';
-import { ensureLocalKeys, loadLedgerSigner } from './setup/keys.js';
+import { ensureLocalKeys, loadAttestationSigner, loadLedgerSigner } from './setup/keys.js';
 import { loadLocalKeyring } from './keys/keyring.js';
 import { createSubjectKeyStore } from './keys/store.js';
 import { createSubjectKeyService } from './keys/service.js';
@@ -32,6 +32,14 @@ import { createPolicyService, readPolicyDir, EXAMPLES_DIR, type PolicyService } 
 import { createAdmissionService, type AdmissionService } from './policy/admission/service.js';
 import { ensureWebhookTls, loadWebhookTls, serviceDnsNames, type WebhookTls } from './policy/admission/tls.js';
 import { writeFileDurable } from './util/durable-fs.js';
+import { createBlobStore } from './registry/blob-store.js';
+import { createRegistryStore } from './registry/store.js';
+import { createRegistryService, type RegistryService } from './registry/service.js';
+import { createOciService, type OciService } from './registry/oci-service.js';
+import { createSignatureChecker } from './registry/signature-checker.js';
+import { createSbomAuditor } from './registry/sbom-intake.js';
+import type { SignatureChecker } from './registry/signatures.js';
+import { scanFile } from './scan/scan.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -63,6 +71,11 @@ export interface Runtime {
   denials: DenialRecorder;
   policy: PolicyService;
   admission: AdmissionService;
+  registry: RegistryService;
+  oci: OciService;
+  signatures: SignatureChecker;
+  /** PEM public key that verifies the attestations Evident issues. */
+  attestationPublicKey: string;
   metrics: Metrics;
   /** Present when the runtime integrates the ledger in the background (serve). */
   sequencer: Sequencer | undefined;
@@ -132,6 +145,24 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     });
     const policy = createPolicyService({ database, store: createPolicyStore(), ledger, ...(opts.now ? { now: opts.now } : {}) });
     const admission = createAdmissionService({ policy, ledger });
+    const attestationKey = loadAttestationSigner(layout);
+    const blobs = createBlobStore(layout.registryDir, { maxBlobBytes: config.registry.maxBlobBytes });
+    const registryStore = createRegistryStore();
+    const registry = createRegistryService({
+      database,
+      store: registryStore,
+      blobs,
+      ledger,
+      denials,
+      scan: (path) => scanFile(path),
+      attestations: attestationKey.signer,
+      zones: async () => (await policy.active()).compiled.zones,
+      sbom: createSbomAuditor(config.registry.advisoriesDir),
+      options: { approvalsRequired: config.registry.approvalsRequired, requireSignature: config.registry.requireSignature },
+      ...(opts.now ? { now: opts.now } : {}),
+    });
+    const oci = createOciService({ database, store: registryStore, blobs, registry, ...(opts.now ? { now: opts.now } : {}) });
+    const signatures = createSignatureChecker(config.registry);
     if (opts.sequencer) {
       const seq = startSequencer({ ledger, intervalMs: config.ledger.checkpointIntervalMs, logger });
       // Woken after commits, never before: on PostgreSQL an event is invisible until committed.
@@ -150,6 +181,10 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       denials,
       policy,
       admission,
+      registry,
+      oci,
+      signatures,
+      attestationPublicKey: attestationKey.publicKeyPem,
       metrics,
       sequencer,
       close: async () => {
@@ -263,6 +298,8 @@ export async function startServer(config: Config, opts: RuntimeOptions & { logSt
   let webhook: Server['webhook'] = null;
   try {
     await runtime.policy.ensureInitial(systemContext('serve'), () => initialPolicySources(config));
+    // Upload sessions do not survive a restart; their temp files are never visible as blobs.
+    await runtime.oci.sweep();
     const tls = config.webhook.enabled ? await webhookTls(config) : null;
     // The CA the render route hands out is the one the webhook serves now, reloads included.
     let currentTls = tls;
@@ -277,6 +314,10 @@ export async function startServer(config: Config, opts: RuntimeOptions & { logSt
       oidc,
       ledger: runtime.ledger,
       policy: runtime.policy,
+      registry: runtime.registry,
+      oci: runtime.oci,
+      signatures: runtime.signatures,
+      attestationPublicKey: runtime.attestationPublicKey,
       render: { namespace: config.webhook.namespace, service: config.webhook.service, timeoutSeconds: config.webhook.timeoutSeconds, caBundle: () => currentTls?.caBundle ?? null },
       readiness: async () => {
         const problems: string[] = [];

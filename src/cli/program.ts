@@ -13,6 +13,8 @@ import { parseVerifierKey, type NoteVerifier } from '../ledger/note.js';
 import type { VerifyReport } from '../ledger/verify.js';
 import { systemContext } from '../identity/context.js';
 import { registerPolicyCommands } from './policy-commands.js';
+import { registerArtifactCommands } from './artifact-commands.js';
+import { registerScanCommand } from './scan-command.js';
 import { loadLedgerSigner } from '../setup/keys.js';
 import { dataLayout } from '../setup/layout.js';
 import { fsyncDir } from '../util/durable-fs.js';
@@ -233,6 +235,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     });
 
   registerPolicyCommands(program, { io, setExit, config: (o) => configFrom(io, o) });
+  registerScanCommand(program, io, setExit);
+  registerArtifactCommands(program, { ...io, tty: !!process.stderr.isTTY }, setExit);
 
   const token = program.command('token').description('local token operations on the data dir');
   token

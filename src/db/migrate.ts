@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import type { DB, Dialect } from './tables.js';
 import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_policy.js';
+import * as m0003 from './migrations/0003_registry.js';
 import { AppError } from '../errors.js';
 
 // Migrations are TypeScript modules listed here in order; each receives the dialect so one file
@@ -9,6 +10,7 @@ import { AppError } from '../errors.js';
 const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }> = {
   '0001_foundation': m0001,
   '0002_policy': m0002,
+  '0003_registry': m0003,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -20,6 +20,8 @@ export interface PrincipalsTable {
   created_at: string;
   created_by: string | null;
   updated_at: string;
+  /** JSON array of zone names: the environments whose promoted artifacts it may pull. */
+  zones: ColumnType<string, string | undefined, string>;
 }
 
 export interface ApiTokensTable {
@@ -99,6 +101,78 @@ export interface PolicyVersionsTable {
   created_by: string | null;
 }
 
+export interface ArtifactsTable {
+  id: string;
+  name: string;
+  kind: string;
+  digest: string;
+  size: number;
+  media_type: string;
+  source: string;
+  uploaded_by: string;
+  uploaded_by_controller: string | null;
+  state: string;
+  revision: number;
+  license: string | null;
+  /** JSON object: model card / release metadata. */
+  metadata: string;
+  /** JSON array of zones the artifact may ever be promoted to. */
+  environments: string;
+  /** JSON array of { zone, at, by }: where it is promoted now. */
+  promoted_to: string;
+  expires_at: string | null;
+  /** JSON: the scan summary (verdict, findings, report digest); NULL before scanning. */
+  scan: string | null;
+  /** JSON: the signature verification result; NULL when none was checked. */
+  signature: string | null;
+  /** JSON: SBOM digest and advisory matches; NULL without an SBOM. */
+  sbom: string | null;
+  /** JSON array of { predicateType, digest, issuedAt }: the in-toto attestations Evident issued about it. */
+  attestations: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ArtifactApprovalsTable {
+  artifact_id: string;
+  principal_id: string;
+  controlled_by: string | null;
+  roles: string;
+  revision: number;
+  note: string | null;
+  decided_at: string;
+}
+
+export interface OciRepoBlobsTable {
+  repo: string;
+  digest: string;
+  size: number;
+  created_at: string;
+}
+
+export interface OciManifestsTable {
+  repo: string;
+  digest: string;
+  media_type: string;
+  content: Buffer;
+  artifact_type: string | null;
+  subject: string | null;
+  created_at: string;
+}
+
+export interface OciManifestRefsTable {
+  repo: string;
+  manifest: string;
+  digest: string;
+}
+
+export interface OciTagsTable {
+  repo: string;
+  tag: string;
+  digest: string;
+  updated_at: string;
+}
+
 export interface DB {
   evident_meta: MetaTable;
   principals: PrincipalsTable;
@@ -109,6 +183,12 @@ export interface DB {
   ledger_state: LedgerStateTable;
   subject_keys: SubjectKeysTable;
   policy_versions: PolicyVersionsTable;
+  artifacts: ArtifactsTable;
+  artifact_approvals: ArtifactApprovalsTable;
+  oci_repo_blobs: OciRepoBlobsTable;
+  oci_manifests: OciManifestsTable;
+  oci_manifest_refs: OciManifestRefsTable;
+  oci_tags: OciTagsTable;
 }
 
 /** What every store method takes: the database or a transaction on it. */

@@ -9,6 +9,7 @@ import type { OidcVerifier } from '../identity/oidc.js';
 import type { RequestContext } from '../identity/context.js';
 import type { Role } from '../identity/roles.js';
 import { TOKEN_PREFIX, looksLikeJwt } from '../identity/tokens.js';
+import { tokenFromBasic } from '../registry/oci-routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -37,9 +38,11 @@ export function installAuth(app: FastifyInstance, deps: { identity: IdentityServ
   async function principalFor(req: FastifyRequest) {
     const header = req.headers.authorization;
     if (!header) throw new AppError('UNAUTHENTICATED', 'this endpoint needs a credential: send Authorization: Bearer <token>');
+    // Registry clients (skopeo --creds, docker login) send the token as a Basic password.
+    const basic = req.routeOptions.url?.startsWith('/v2/') ? tokenFromBasic(header) : null;
     const m = /^Bearer\s+(\S+)$/iu.exec(header);
-    if (!m) throw new AppError('UNAUTHENTICATED', 'the Authorization header must have the form "Bearer <token>"');
-    const credential = m[1]!;
+    if (!m && basic === null) throw new AppError('UNAUTHENTICATED', 'the Authorization header must have the form "Bearer <token>"');
+    const credential = basic ?? m![1]!;
     if (credential.startsWith(TOKEN_PREFIX)) return deps.identity.authenticateToken(credential);
     if (looksLikeJwt(credential)) {
       if (!deps.oidc) throw new AppError('UNAUTHENTICATED', 'a JWT was sent but no OIDC issuer is configured (auth.oidc); use an Evident API token');

@@ -27,6 +27,7 @@ function findIllFormed(v: unknown, path: string, depth: number): string | null {
 export function requireIJson(app: FastifyInstance): void {
   app.addHook('preValidation', async (req) => {
     if (req.body === undefined || req.body === null) return;
+    if (typeof (req.body as { pipe?: unknown }).pipe === 'function') return; // streamed bodies (blobs) are not JSON
     const at = findIllFormed(req.body, 'body', 0);
     if (at) throw new AppError('BAD_REQUEST', `the request body is not valid Unicode at ${at}: it holds a lone UTF-16 surrogate`);
   });

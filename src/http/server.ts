@@ -21,6 +21,11 @@ import { identityRoutes } from '../identity/routes.js';
 import { ledgerRoutes } from '../ledger/routes.js';
 import { policyRoutes } from '../policy/routes.js';
 import type { PolicyService } from '../policy/service.js';
+import { registryRoutes } from '../registry/routes.js';
+import { ociRoutes } from '../registry/oci-routes.js';
+import type { RegistryService } from '../registry/service.js';
+import type { OciService } from '../registry/oci-service.js';
+import type { SignatureChecker } from '../registry/signatures.js';
 
 export interface HttpDeps {
   config: Config;
@@ -32,6 +37,10 @@ export interface HttpDeps {
   oidc?: OidcVerifier | undefined;
   ledger: LedgerService;
   policy: PolicyService;
+  registry: RegistryService;
+  oci: OciService;
+  signatures: SignatureChecker;
+  attestationPublicKey: string;
   render: { namespace: string; service: string; timeoutSeconds: number; caBundle: () => string | null };
   /** Returns problems that make this instance unready (empty when ready). */
   readiness: () => Promise<string[]>;
@@ -122,6 +131,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
   await app.register(identityRoutes, { identity: deps.identity });
   await app.register(ledgerRoutes, { ledger: deps.ledger });
   await app.register(policyRoutes, { policy: deps.policy, render: deps.render });
+  await app.register(registryRoutes, { registry: deps.registry, signatures: deps.signatures, attestationPublicKey: deps.attestationPublicKey });
+  await app.register(ociRoutes, { oci: deps.oci });
   return app as unknown as FastifyInstance;
 }
 

@@ -7,6 +7,8 @@ export interface AuthenticatedPrincipal {
   name: string;
   kind: 'human' | 'service';
   roles: Role[];
+  /** Zones it belongs to (what it may pull from the registry). */
+  zones?: string[];
   /** "token:<id>" or "oidc:<issuer>". */
   via: string;
   /** When the credential used stops working. */

@@ -27,6 +27,7 @@ export const identityEvents = [
         principalId: Id,
         kind: z.enum(['human', 'service']),
         roles: Roles,
+        zones: z.array(z.string().max(63)).max(100).optional(),
         /** Service principals only: people's names go to the sealed subject data. */
         name: z.string().max(128).optional(),
         externalIssuer: z.string().max(2048).optional(),
@@ -40,6 +41,7 @@ export const identityEvents = [
         principalId: Id,
         roles: z.object({ from: Roles, to: Roles }).strict().optional(),
         status: z.object({ from: z.enum(['active', 'disabled']), to: z.enum(['active', 'disabled']) }).strict().optional(),
+        zones: z.object({ from: z.array(z.string().max(63)).max(100), to: z.array(z.string().max(63)).max(100) }).strict().optional(),
         sod: SodDecisionSchema.optional(),
       })
       .strict(),

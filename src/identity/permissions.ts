@@ -43,6 +43,30 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
   'POST /api/v1/policy/versions': ['admin'],
   'POST /api/v1/policy/decisions': ['admin', 'developer', 'operator', 'workload'],
   'GET /api/v1/policy/render/k8s': ['admin', 'operator'],
+  // Registry: developers and admins bring artifacts in; approvers decide; operators promote.
+  'POST /api/v1/artifacts': ['admin', 'developer'],
+  'GET /api/v1/artifacts': ['admin', 'developer', 'approver', 'operator', 'auditor'],
+  'GET /api/v1/artifacts/:id': ['admin', 'developer', 'approver', 'operator', 'auditor'],
+  'POST /api/v1/artifacts/:id/signatures': ['admin', 'developer', 'approver'],
+  'POST /api/v1/artifacts/:id/sbom': ['admin', 'developer'],
+  'POST /api/v1/artifacts/:id/approvals': ['approver'],
+  'POST /api/v1/artifacts/:id/rejection': ['admin', 'approver'],
+  'POST /api/v1/artifacts/:id/quarantine': ['admin', 'approver', 'operator'],
+  'POST /api/v1/artifacts/:id/promotions': ['admin', 'operator'],
+  'POST /api/v1/artifacts/:id/review': ['approver'],
+  'GET /api/v1/artifacts/:id/content': ANY,
+  'GET /api/v1/artifacts/:id/attestations/:digest': ['admin', 'developer', 'approver', 'operator', 'auditor'],
+  // Anyone must be able to check an attestation without trusting us: the key is public.
+  'GET /api/v1/registry/attestation-key': 'public',
+  // OCI distribution: anyone may ask; the pull gate decides by zone, state and expiry. Pushing is
+  // intake, for developers and admins. Deletion is refused for everyone.
+  'GET /v2/': ANY,
+  'GET /v2/token': ANY,
+  'GET /v2/*': ANY,
+  'POST /v2/*': ['admin', 'developer'],
+  'PUT /v2/*': ['admin', 'developer'],
+  'PATCH /v2/*': ['admin', 'developer'],
+  'DELETE /v2/*': ['admin', 'developer'],
   // The admission webhook, on its own HTTPS listener: the Kubernetes API server calls it.
   'POST /admission/validate': 'public',
   'POST /admission/validate/:zone': 'public',

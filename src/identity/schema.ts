@@ -17,11 +17,18 @@ const RolesSchema = z
   .max(ROLES.length)
   .refine((r) => new Set(r).size === r.length, 'list each role once');
 
+/** Zones (environments) a principal belongs to: it may pull artifacts promoted there. */
+export const ZonesSchema = z
+  .array(z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/u, 'zone names are DNS labels'))
+  .max(100)
+  .refine((z) => new Set(z).size === z.length, 'list each zone once');
+
 export const CreatePrincipalSchema = z
   .object({
     name: PrincipalNameSchema,
     kind: PrincipalKindSchema,
     roles: RolesSchema,
+    zones: ZonesSchema.optional(),
   })
   .strict();
 export type CreatePrincipal = z.infer<typeof CreatePrincipalSchema>;
@@ -30,9 +37,10 @@ export const UpdatePrincipalSchema = z
   .object({
     roles: RolesSchema.optional(),
     status: PrincipalStatusSchema.optional(),
+    zones: ZonesSchema.optional(),
   })
   .strict()
-  .refine((v) => v.roles !== undefined || v.status !== undefined, 'give roles, status or both');
+  .refine((v) => v.roles !== undefined || v.status !== undefined || v.zones !== undefined, 'give roles, status or zones');
 export type UpdatePrincipal = z.infer<typeof UpdatePrincipalSchema>;
 
 export const PrincipalIdParamsSchema = z.object({ id: z.string().uuid('principal ids are UUIDs') }).strict();
@@ -44,6 +52,7 @@ export const PrincipalSchema = z.object({
   kind: PrincipalKindSchema,
   roles: z.array(RoleSchema),
   status: PrincipalStatusSchema,
+  zones: z.array(z.string()),
   external: z.object({ issuer: z.string(), subject: z.string() }).nullable(),
   createdAt: z.string(),
   createdBy: z.string().nullable(),

@@ -73,6 +73,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
       kind: input.kind,
       roles: JSON.stringify(input.roles),
       status: 'active',
+      zones: JSON.stringify(input.zones ?? []),
       external_issuer: external?.issuer ?? null,
       external_subject: external?.subject ?? null,
       created_at: at,
@@ -89,6 +90,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
         principalId: row.id,
         kind: input.kind,
         roles: input.roles,
+        ...(input.zones?.length ? { zones: input.zones } : {}),
         ...(input.kind === 'service' ? { name: input.name } : {}),
         ...(external ? { externalIssuer: external.issuer } : {}),
       },
@@ -170,14 +172,21 @@ export function createIdentityService(deps: IdentityServiceDeps) {
         checkRolesForKind(before.kind, roles);
         const rolesChanged = JSON.stringify([...roles].sort()) !== JSON.stringify([...before.roles].sort());
         const statusChanged = status !== before.status;
-        if (!rolesChanged && !statusChanged) return before;
+        const zones = patch.zones ?? before.zones;
+        const zonesChanged = JSON.stringify([...zones].sort()) !== JSON.stringify([...before.zones].sort());
+        if (!rolesChanged && !statusChanged && !zonesChanged) return before;
         const stillAdmin = status === 'active' && roles.includes('admin');
         if (!stillAdmin && before.status === 'active' && before.roles.includes('admin')) {
           const admins = await store.activeAdminIds(tx);
           if (admins.length <= 1) throw conflict('this is the last active admin; make another principal admin first');
         }
         const at = now().toISOString();
-        await store.updatePrincipal(tx, id, { ...(rolesChanged ? { roles: JSON.stringify(roles) } : {}), ...(statusChanged ? { status } : {}), updated_at: at });
+        await store.updatePrincipal(tx, id, {
+          ...(rolesChanged ? { roles: JSON.stringify(roles) } : {}),
+          ...(statusChanged ? { status } : {}),
+          ...(zonesChanged ? { zones: JSON.stringify(zones) } : {}),
+          updated_at: at,
+        });
         await ledger.append(tx, {
           action: 'principal.updated',
           outcome: 'allowed',
@@ -187,10 +196,11 @@ export function createIdentityService(deps: IdentityServiceDeps) {
             principalId: id,
             ...(rolesChanged ? { roles: { from: before.roles, to: roles } } : {}),
             ...(statusChanged ? { status: { from: before.status, to: status } } : {}),
+            ...(zonesChanged ? { zones: { from: before.zones, to: zones } } : {}),
             sod,
           },
         });
-        return { ...before, roles, status, updatedAt: at };
+        return { ...before, roles, status, zones, updatedAt: at };
       });
     });
   }
@@ -278,6 +288,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
       name: p.name,
       kind: p.kind,
       roles: JSON.parse(p.roles) as Role[],
+      zones: JSON.parse(p.zones) as string[],
       via: `token:${row.id}`,
       expiresAt: row.expires_at,
       ...(row.controlled_by ? { controlledBy: row.controlled_by } : {}),
@@ -320,7 +331,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
       }
     }
     if (row.status !== 'active') throw new AppError('UNAUTHENTICATED', 'this principal is disabled in Evident, whatever the identity provider says');
-    return { id: row.id, name: row.name, kind: row.kind, roles: identity.roles, via: `oidc:${identity.issuer}`, expiresAt: identity.expiresAt };
+    return { id: row.id, name: row.name, kind: row.kind, roles: identity.roles, zones: JSON.parse(row.zones) as string[], via: `oidc:${identity.issuer}`, expiresAt: identity.expiresAt };
   }
 
   /** Records the identity provider's view of a principal's roles. */

@@ -15,6 +15,7 @@ export function toPrincipal(r: PrincipalRow): Principal {
     kind: r.kind,
     roles: JSON.parse(r.roles) as Role[],
     status: r.status,
+    zones: JSON.parse(r.zones) as string[],
     external: r.external_issuer && r.external_subject ? { issuer: r.external_issuer, subject: r.external_subject } : null,
     createdAt: r.created_at,
     createdBy: r.created_by,
@@ -76,7 +77,7 @@ export function createIdentityStore() {
       const rows = await tx.selectFrom('principals').select(['id', 'roles']).where('status', '=', 'active').execute();
       return rows.filter((r) => (JSON.parse(r.roles) as string[]).includes('admin')).map((r) => r.id);
     },
-    async updatePrincipal(tx: Executor, id: string, set: Partial<Pick<PrincipalRow, 'roles' | 'status'>> & { updated_at: string }): Promise<void> {
+    async updatePrincipal(tx: Executor, id: string, set: Partial<Pick<PrincipalRow, 'roles' | 'status' | 'zones'>> & { updated_at: string }): Promise<void> {
       await tx.updateTable('principals').set(set).where('id', '=', id).execute();
     },
     async insertToken(tx: Executor, row: TokenRow): Promise<void> {

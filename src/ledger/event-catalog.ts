@@ -4,8 +4,9 @@ import { z } from 'zod';
 import { ledgerEvents } from './events.js';
 import { identityEvents } from '../identity/events.js';
 import { policyEvents } from '../policy/events.js';
+import { registryEvents } from '../registry/events.js';
 
-export const LedgerEventSchema = z.discriminatedUnion('action', [...ledgerEvents, ...identityEvents, ...policyEvents]);
+export const LedgerEventSchema = z.discriminatedUnion('action', [...ledgerEvents, ...identityEvents, ...policyEvents, ...registryEvents]);
 
 export type LedgerEvent = z.input<typeof LedgerEventSchema>;
 export type LedgerAction = LedgerEvent['action'];

@@ -29,6 +29,7 @@ export interface Zone {
   llmProviders: string[];
   logging: { redactedLogs: boolean; auditLogging: boolean };
   retention: { logsDays?: number; auditDays?: number; dataDays?: number };
+  artifacts: { licenses: { allow?: string[]; deny?: string[] }; blockAdvisoriesFrom: 'low' | 'medium' | 'high' | 'critical' | null; trustedSigners: string[] | null; maxReviewDays: number | null };
   modes: Partial<Record<RuleId, Mode>>;
 }
 
@@ -126,6 +127,12 @@ function toZone(name: string, z: ZoneInput): Zone {
       ...(z.retention?.logs_days ? { logsDays: z.retention.logs_days } : {}),
       ...(z.retention?.audit_days ? { auditDays: z.retention.audit_days } : {}),
       ...(z.retention?.data_days ? { dataDays: z.retention.data_days } : {}),
+    },
+    artifacts: {
+      licenses: { ...(z.artifacts?.licenses?.allow ? { allow: z.artifacts.licenses.allow } : {}), ...(z.artifacts?.licenses?.deny ? { deny: z.artifacts.licenses.deny } : {}) },
+      blockAdvisoriesFrom: z.artifacts?.advisory_threshold ?? null,
+      trustedSigners: z.artifacts?.trusted_signers ?? null,
+      maxReviewDays: z.artifacts?.max_review_days ?? null,
     },
     modes: Object.fromEntries(Object.entries(z.rules ?? {}).map(([k, v]) => [k, v!.mode])) as Zone['modes'],
   };

@@ -4,6 +4,7 @@
 // Every top-level key ending in `_zone` defines a zone of that name (usable directly and as a base
 // for `extends`); `zones:` defines many. Everything else extends the seed without changing it.
 import { z } from 'zod';
+import { checkLicense } from '../scan/license.js';
 
 // Zones become Kubernetes object names when rendered ("_" turns into "-"), so no dots in them.
 const ZoneName = z.string().min(1).max(50).regex(/^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$/u, 'use lowercase letters, digits, "-" and "_", starting and ending with a letter or digit');
@@ -104,6 +105,31 @@ export const ZoneSchema = z
       .optional(),
     namespaces: z.array(NamespaceName).max(1000).optional(),
     rules: RuleOverrides.optional(),
+    /** What the registry may promote into this zone. */
+    artifacts: z
+      .object({
+        /** Licence ids (SPDX or named model licences); deny wins, allow (when given) must be satisfied. */
+        licenses: z
+          .object({ allow: z.array(z.string().min(1).max(128)).max(200).optional(), deny: z.array(z.string().min(1).max(128)).max(200).optional() })
+          .strict()
+          .superRefine((v, ctx) => {
+            // Entries must be licence ids the checker understands: a typo would silently allow.
+            try {
+              checkLicense('MIT', v);
+            } catch (e) {
+              ctx.addIssue({ code: 'custom', message: (e as Error).message });
+            }
+          })
+          .optional(),
+        /** Known advisories at or above this severity in an artifact's SBOM block promotion. */
+        advisory_threshold: z.enum(['low', 'medium', 'high', 'critical']).optional(),
+        /** Signer key ids (registry.trustedKeys ids) or identities whose signatures count here; default: any trusted. */
+        trusted_signers: z.array(z.string().min(1).max(1024)).max(100).optional(),
+        /** Longest an artifact may go between reviews in this zone, in days. */
+        max_review_days: z.number().int().min(1).max(3650).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type ZoneInput = z.infer<typeof ZoneSchema>;

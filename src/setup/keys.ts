@@ -1,6 +1,7 @@
 // Creates and loads the two local secrets: the ledger signing key and the keyring.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createKeySigner, type Signer } from '../signing/keys.js';
 import { createFileExclusive } from '../util/durable-fs.js';
 import { encodeSignerKey, parseSignerKey, type NoteSigner } from '../ledger/note.js';
 import { createKeyringFile } from '../keys/keyring.js';
@@ -10,6 +11,25 @@ import type { DataLayout } from './layout.js';
 export function ensureLocalKeys(layout: DataLayout, origin: string): void {
   if (!existsSync(layout.keyring)) createKeyringFile(layout.keyring);
   if (!existsSync(layout.ledgerKey)) createFileExclusive(layout.ledgerKey, encodeSignerKey(origin, randomBytes(32)) + '\n', 0o600);
+}
+
+/**
+ * The attestation signing key (Ed25519, PKCS#8 PEM, 0600), created on first use so installations
+ * made before the registry existed get one too.
+ */
+export function loadAttestationSigner(layout: DataLayout): { signer: Signer; publicKeyPem: string } {
+  if (!existsSync(layout.attestationKey)) {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    try {
+      createFileExclusive(layout.attestationKey, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; // another process made it first
+    }
+  }
+  const st = statSync(layout.attestationKey);
+  if ((st.mode & 0o077) !== 0) throw new AppError('CONFIG_INVALID', `attestation key ${layout.attestationKey} is readable by group or others; chmod 600 it`);
+  const key = createPrivateKey(readFileSync(layout.attestationKey, 'utf8'));
+  return { signer: createKeySigner(key), publicKeyPem: createPublicKey(key).export({ type: 'spki', format: 'pem' }) as string };
 }
 
 export function loadLedgerSigner(layout: DataLayout): NoteSigner {

@@ -7,7 +7,11 @@ export function dataLayout(dataDir: string) {
     keysDir: join(dataDir, 'keys'),
     keyring: join(dataDir, 'keys', 'keyring.json'),
     ledgerKey: join(dataDir, 'keys', 'ledger.key'),
+    /** Signs the in-toto attestations Evident issues (scan results, approvals). */
+    attestationKey: join(dataDir, 'keys', 'attestation.key'),
     bootstrapToken: join(dataDir, 'bootstrap-admin-token'),
+    /** Registry content: blobs by digest, upload temp files. */
+    registryDir: join(dataDir, 'registry'),
     webhookTls: {
       caCert: join(dataDir, 'keys', 'webhook-ca.pem'),
       caKey: join(dataDir, 'keys', 'webhook-ca.key'),

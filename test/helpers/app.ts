@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { initialize, memoryLogStream, startServer, createLogger, type Server } from '../../src/main.js';
 import type { Dialect } from '../../src/db/tables.js';
 import type { Role } from '../../src/identity/roles.js';
+import { systemContext } from '../../src/identity/context.js';
 import { createTestStorage, type TestStorage } from './db.js';
 
 export interface Response<T = any> {
@@ -22,8 +23,13 @@ export interface TestApp {
   logs: string[];
   clock: { offsetMs: number };
   request<T = any>(method: string, path: string, opts?: { token?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<Response<T>>;
-  /** Creates a principal with the given roles and returns it with a fresh token. */
+  /** Creates a principal with the given roles and returns it with a fresh token (minted by the admin). */
   principal(name: string, roles: Role[], kind?: 'human' | 'service'): Promise<{ id: string; token: string }>;
+  /**
+   * A principal holding a token only it has held (as `evident token issue` on the data dir gives
+   * out): separation-of-duties checks see it as its own pair of hands, not the admin's.
+   */
+  person(name: string, roles: Role[], opts?: { zones?: string[]; kind?: 'human' | 'service' }): Promise<{ id: string; token: string }>;
   close(): Promise<void>;
 }
 
@@ -82,6 +88,14 @@ export async function createTestApp(dialect: Dialect, overrides: Record<string, 
       const t = await request('POST', '/api/v1/tokens', { body: { principalId: p.body.id, name: 'test' } });
       if (t.status !== 201) throw new Error(`token for ${name}: ${t.text}`);
       return { id: p.body.id, token: t.body.token };
+    },
+    async person(name, roles, opts = {}) {
+      const k = opts.kind ?? (roles.includes('workload') ? 'service' : 'human');
+      const p = await request('POST', '/api/v1/principals', { body: { name, kind: k, roles, ...(opts.zones ? { zones: opts.zones } : {}) } });
+      if (p.status !== 201) throw new Error(`creating ${name}: ${p.text}`);
+      const rt = server.runtime;
+      const t = await rt.database.transact((tx) => rt.identity.createTokenIn(tx, systemContext('cli'), p.body.id, 'own', 7, null));
+      return { id: p.body.id, token: t.token };
     },
     async close() {
       await server.close();
