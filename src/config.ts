@@ -48,6 +48,8 @@ export const ConfigSchema = z
          * number of proxy hops, so X-Forwarded-For is believed only from the proxy. `true` trusts
          * any client's header and lets it forge the address written to the ledger.
          */
+        /** The URL clients reach this server at (behind a proxy or TLS terminator): the registry's token realm. */
+        publicUrl: z.string().url().max(2048).optional(),
         trustProxy: z.union([z.boolean(), z.number().int().min(1).max(10), z.string().min(1).max(2000)]).default(false),
       })
       .strict()

@@ -161,7 +161,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       options: { approvalsRequired: config.registry.approvalsRequired, requireSignature: config.registry.requireSignature },
       ...(opts.now ? { now: opts.now } : {}),
     });
-    const oci = createOciService({ database, store: registryStore, blobs, registry, ...(opts.now ? { now: opts.now } : {}) });
+    const oci = createOciService({ database, store: registryStore, blobs, registry, scan: (path) => scanFile(path), ...(opts.now ? { now: opts.now } : {}) });
     const signatures = createSignatureChecker(config.registry);
     if (opts.sequencer) {
       const seq = startSequencer({ ledger, intervalMs: config.ledger.checkpointIntervalMs, logger });
@@ -188,6 +188,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       metrics,
       sequencer,
       close: async () => {
+        oci.close();
         await sequencer?.stop();
         await denials.close();
         await database.close();

@@ -9,7 +9,7 @@ import type { Artifact } from '../registry/schema.js';
 import { ARTIFACT_KINDS } from '../registry/schema.js';
 import { sha256File } from '../util/hash-file.js';
 import { trustedKey } from '../signing/keys.js';
-import { verifyCosignSignature } from '../signing/cosign.js';
+import { verifyCosignBundle, verifyCosignSignature } from '../signing/cosign.js';
 
 interface Io {
   out(s: string): void;
@@ -92,10 +92,10 @@ export function registerArtifactCommands(program: Command, io: Io, setExit: (cod
       .option('--env <zone>', 'a zone it may be promoted to; repeatable', collect)
       .option('--expires-at <time>', 'ISO-8601 time after which it must be reviewed')
       .option('--source <url>', 'where it came from')
-      .option('--metadata <file>', 'model card / release metadata (JSON object)')
+      .option('--metadata <file>', 'model card / release metadata (JSON object, at most 8 KiB)')
       .option('--signature <file>', 'cosign signature (base64) or bundle over the file')
       .option('--key <file>', "signer's public key: the signature is checked locally before uploading")
-      .option('--sbom <file>', 'CycloneDX JSON SBOM, uploaded as an artifact of its own for review'),
+      .option('--sbom <file>', 'CycloneDX JSON SBOM, attached to the artifact and audited against the advisory database'),
   ).action(async (file: string, o: Common & { name: string; kind: string; license?: string; env?: string[]; expiresAt?: string; source?: string; metadata?: string; signature?: string; key?: string; sbom?: string }) => {
     const api = apiClient(o, io.env);
     let size: number;
@@ -108,7 +108,8 @@ export function registerArtifactCommands(program: Command, io: Io, setExit: (cod
     const signature = o.signature ? readText(o.signature, 'signature').trim() : undefined;
     if (signature && o.key) {
       // Fail fast on a wrong signature before moving gigabytes; the server checks again with its own trust policy.
-      const r = verifyCosignSignature({ sha256: digest.slice(7), signature }, { keys: [trustedKey(readText(o.key, 'key'), basename(o.key))], certificateAuthorities: [] });
+      const trust = { keys: [trustedKey(readText(o.key, 'key'), basename(o.key))], certificateAuthorities: [] };
+      const r = signature.startsWith('{') ? verifyCosignBundle(signature, { sha256: digest.slice(7) }, trust) : verifyCosignSignature({ sha256: digest.slice(7), signature }, trust);
       if (!r.verified) throw new AppError('VALIDATION_FAILED', `the signature does not verify with ${o.key}: ${r.reasons.join('; ')}`);
     }
     const metadata = o.metadata ? readText(o.metadata, 'metadata') : undefined;

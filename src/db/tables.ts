@@ -157,6 +157,7 @@ export interface OciManifestsTable {
   content: Buffer;
   artifact_type: string | null;
   subject: string | null;
+  annotations: string;
   created_at: string;
 }
 

@@ -132,7 +132,11 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
   await app.register(ledgerRoutes, { ledger: deps.ledger });
   await app.register(policyRoutes, { policy: deps.policy, render: deps.render });
   await app.register(registryRoutes, { registry: deps.registry, signatures: deps.signatures, attestationPublicKey: deps.attestationPublicKey });
-  await app.register(ociRoutes, { oci: deps.oci });
+  await app.register(ociRoutes, {
+    oci: deps.oci,
+    publicUrl: config.server.publicUrl,
+    refused: (ctx, operation, name, e) => deps.registry.recordRefusal(ctx, operation, { name }, e),
+  });
   return app as unknown as FastifyInstance;
 }
 

@@ -3,7 +3,7 @@
 // only when the digest is known (and matches what the caller promised). A crash mid-write leaves a
 // temp file that no lookup ever sees; a blob path exists only with its whole, verified content.
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, type ReadStream } from 'node:fs';
+import { createReadStream, mkdirSync, type ReadStream } from 'node:fs';
 import { open, rename, rm, stat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -12,6 +12,7 @@ import { fsyncDir } from '../util/durable-fs.js';
 import { uuidv7 } from '../util/ids.js';
 
 export const DIGEST_RE = /^sha256:[0-9a-f]{64}$/u;
+const WRITE_BATCH = 1 << 20;
 
 export interface BlobInfo {
   digest: string;
@@ -58,15 +59,27 @@ export function createBlobStore(root: string, opts: { maxBlobBytes: number }) {
     }
   }
 
-  /** Appends a stream to a session's temp file, hashing it, refusing past the size bound. */
+  /**
+   * Appends a stream to a session's temp file, hashing it, refusing past the size bound. Writes go
+   * out in 1 MiB batches with one in flight, so hashing the next batch overlaps writing this one;
+   * any write error fails the append (and the file is cut back to where it was).
+   */
   async function append(session: UploadSession, body: Readable | AsyncIterable<Uint8Array>): Promise<number> {
     if (!session.hash) session.hash = await rehash(session.path);
-    const out = createWriteStream(session.path, { flags: 'a', mode: 0o600 });
-    const done = new Promise<void>((resolve, reject) => {
-      out.once('error', reject);
-      out.once('finish', resolve);
-    });
+    const fh = await open(session.path, 'a', 0o600);
     let written = 0;
+    let inflight: Promise<unknown> = Promise.resolve();
+    let batch: Uint8Array[] = [];
+    let batched = 0;
+    const flush = async () => {
+      await inflight;
+      const data = batch.length === 1 ? batch[0]! : Buffer.concat(batch);
+      batch = [];
+      batched = 0;
+      inflight = fh.write(data);
+      // Surface a failure at the next await, never as an unhandled rejection.
+      inflight.catch(() => undefined);
+    };
     try {
       for await (const chunk of body) {
         const c = chunk as Uint8Array;
@@ -75,17 +88,21 @@ export function createBlobStore(root: string, opts: { maxBlobBytes: number }) {
         }
         session.hash.update(c);
         written += c.length;
-        if (!out.write(c)) await new Promise<void>((r) => out.once('drain', () => r()));
+        batch.push(c);
+        batched += c.length;
+        if (batched >= WRITE_BATCH) await flush();
       }
+      if (batched) await flush();
+      await inflight;
     } catch (e) {
-      out.destroy();
+      await inflight.catch(() => undefined);
+      await fh.close().catch(() => undefined);
       // The hash already covers bytes that may not have reached the file: start it over next time.
       session.hash = null;
       await truncateTo(session.path, session.size);
       throw e;
     }
-    out.end();
-    await done;
+    await fh.close();
     session.size += written;
     return written;
   }
@@ -130,7 +147,8 @@ export function createBlobStore(root: string, opts: { maxBlobBytes: number }) {
       await fh.close();
     }
     const dir = join(blobsDir, digest.slice(7, 9));
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // A new fan-out directory must itself be durable in its parent before the blob counts.
+    if (mkdirSync(dir, { recursive: true, mode: 0o700 }) !== undefined) fsyncDir(blobsDir);
     // Same content, same name: an existing blob is identical, so the rename may replace it.
     await rename(session.path, target);
     fsyncDir(dir);
@@ -146,18 +164,6 @@ export function createBlobStore(root: string, opts: { maxBlobBytes: number }) {
       s.path = join(uploadsDir, s.id);
       sessions.set(s.id, s);
       return s;
-    },
-    /** The session with this id, rebuilt from its temp file after a restart. */
-    async session(id: string): Promise<UploadSession | null> {
-      const live = sessions.get(id);
-      if (live) return live;
-      if (!/^[0-9a-f-]{36}$/u.test(id)) return null;
-      const path = join(uploadsDir, id);
-      const s = await stat(path).catch(() => null);
-      if (!s) return null;
-      const session: UploadSession = { id, path, size: s.size, hash: null };
-      sessions.set(id, session);
-      return session;
     },
     append,
     commit,

@@ -107,6 +107,8 @@ export function parseManifest(bytes: Buffer, contentType: string | undefined): P
 
 /** What kind of artifact a pushed manifest is: an explicit annotation, else its media types. */
 export function kindOf(m: ParsedManifest): ArtifactKind {
+  // A container image stays an image whatever it is labelled: zones hold images to stricter rules.
+  if (m.configMediaType && /vnd\.(oci\.image\.config|docker\.container\.image)/u.test(m.configMediaType)) return 'image';
   const declared = m.annotations['dev.evident.kind'];
   if (declared && (ARTIFACT_KINDS as readonly string[]).includes(declared)) return declared as ArtifactKind;
   const types = [m.artifactType, m.configMediaType, ...m.blobs.map((b) => b.mediaType)].filter(Boolean).join(' ');

@@ -69,7 +69,7 @@ function query(req: FastifyRequest): Record<string, string | undefined> {
   return req.query as Record<string, string | undefined>;
 }
 
-export async function ociRoutes(app: FastifyInstance, { oci }: { oci: OciService }): Promise<void> {
+export async function ociRoutes(app: FastifyInstance, { oci, publicUrl, refused }: { oci: OciService; publicUrl?: string | undefined; refused: (ctx: FastifyRequest['ctx'], operation: string, name: string, e: AppError) => Promise<void> }): Promise<void> {
   // Every body on /v2/ arrives as a stream: blobs go to disk as they come, manifests are bounded.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
@@ -81,12 +81,16 @@ export async function ociRoutes(app: FastifyInstance, { oci }: { oci: OciService
     let code = reason ?? OCI_CODE_BY_APP[e.code] ?? (e.status >= 500 ? 'UNKNOWN' : 'UNSUPPORTED');
     let status = e.status;
     if (code === 'RANGE_NOT_SATISFIABLE') {
+      // The client resumes from what the upload holds: tell it where that is.
       status = 416;
       code = 'BLOB_UPLOAD_INVALID';
+      const d = e.details as { location?: string; size?: number };
+      if (d.location) void reply.headers({ location: d.location, range: d.size ? `0-${d.size - 1}` : '0-0' });
     }
     if (status === 401) {
-      const host = req.headers.host ?? 'localhost';
-      void reply.header('www-authenticate', `Bearer realm="${req.protocol}://${host}/v2/token",service="evident"`);
+      // The realm is the configured public URL; the Host header only when none is configured.
+      const base = publicUrl ?? `${req.protocol}://${req.headers.host ?? 'localhost'}`;
+      void reply.header('www-authenticate', `Bearer realm="${base.replace(/\/+$/u, '')}/v2/token",service="evident"`);
     }
     void reply.header('docker-distribution-api-version', 'registry/2.0');
     return reply.status(status).send({ errors: [{ code, message: e.message, detail: { requestId: req.id } }] });
@@ -113,6 +117,11 @@ export async function ociRoutes(app: FastifyInstance, { oci }: { oci: OciService
     const rest = (req.params as { '*': string })['*'];
     const r = parseOciPath(rest);
     const ctx = req.ctx;
+    const refuseDeletion = async (name: string) => {
+      const e = deletionRefused();
+      await refused(ctx, 'oci.delete', name, e);
+      throw e;
+    };
     const m = req.method;
     switch (r.kind) {
       case 'uploads': {
@@ -156,7 +165,7 @@ export async function ociRoutes(app: FastifyInstance, { oci }: { oci: OciService
         break;
       }
       case 'blob': {
-        if (m === 'DELETE') throw deletionRefused();
+        if (m === 'DELETE') return refuseDeletion(r.name);
         if (m !== 'GET' && m !== 'HEAD') break;
         const info = await oci.blobInRepo(r.name, r.digest);
         // Pushers learn whether a blob exists (push needs it); content goes only through the gate.
@@ -169,7 +178,7 @@ export async function ociRoutes(app: FastifyInstance, { oci }: { oci: OciService
         return sendBlob(req, reply, oci, r.digest, info.size);
       }
       case 'manifest': {
-        if (m === 'DELETE') throw deletionRefused();
+        if (m === 'DELETE') return refuseDeletion(r.name);
         if (m === 'PUT') {
           const bytes = await readBounded(body(req), MANIFEST_MAX_BYTES);
           const { digest, subject } = await oci.putManifest(ctx, r.name, r.reference, bytes, header(req, 'content-type'));
@@ -180,7 +189,10 @@ export async function ociRoutes(app: FastifyInstance, { oci }: { oci: OciService
         }
         if (m !== 'GET' && m !== 'HEAD') break;
         const row = await oci.resolve(r.name, r.reference);
-        if (!row) throw new OciError('NOT_FOUND', 'MANIFEST_UNKNOWN', `manifest ${r.reference} is not in ${r.name}`);
+        if (!row) {
+          if (!oci.isPusher(ctx)) await oci.refuseUnknown(ctx, r.name, r.reference);
+          throw new OciError('NOT_FOUND', 'MANIFEST_UNKNOWN', `manifest ${r.reference} is not in ${r.name}`);
+        }
         if (!(m === 'HEAD' && oci.isPusher(ctx))) await oci.authorizeManifest(ctx, r.name, row.digest, r.reference);
         void reply.headers({ 'content-type': row.media_type, 'docker-content-digest': row.digest, 'content-length': String(row.content.length) });
         return m === 'HEAD' ? reply.status(200).send() : reply.status(200).send(row.content);
@@ -190,13 +202,15 @@ export async function ociRoutes(app: FastifyInstance, { oci }: { oci: OciService
         const q = query(req);
         const n = q.n !== undefined ? Number(q.n) : 1000;
         if (!Number.isInteger(n) || n < 0 || n > 10_000) throw new OciError('VALIDATION_FAILED', 'PAGINATION_NUMBER_INVALID', 'n must be an integer 0..10000');
+        if (!(await oci.repoExists(r.name))) throw new OciError('NOT_FOUND', 'NAME_UNKNOWN', `repository ${r.name} is not known`);
+        if (!(await oci.mayList(ctx, r.name))) throw new OciError('FORBIDDEN', 'DENIED', `you may pull nothing from ${r.name}, so its tags are not listed to you`);
         const tags = await oci.tags(r.name, q.last, n);
         if (tags.length === n && n > 0) void reply.header('link', `</v2/${r.name}/tags/list?n=${n}&last=${encodeURIComponent(tags[tags.length - 1]!)}>; rel="next"`);
         return reply.type('application/json').send({ name: r.name, tags });
       }
       case 'referrers': {
         if (m !== 'GET' && m !== 'HEAD') break;
-        if (!oci.isPusher(ctx)) await oci.authorizeManifest(ctx, r.name, r.digest, r.digest);
+        if (!oci.isPusher(ctx)) await oci.authorizeManifest(ctx, r.name, r.digest, `referrers of ${r.digest}`);
         const artifactType = query(req).artifactType;
         const manifests = await oci.referrers(r.name, r.digest, artifactType);
         if (artifactType) void reply.header('oci-filters-applied', 'artifactType');

@@ -222,6 +222,40 @@ describe.each(DIALECTS)('registry intake over HTTP on %s', (dialect) => {
     expect(noReview.body.error.message).toMatch(/requires a review within 365 days/u);
   });
 
+  it('keeps a verified signature when a later check fails, and takes the same content again without error', async () => {
+    const up = await upload(dev.token, MODEL, { name: 'models/resigned', kind: 'model', license: 'MIT', environments: 'pci-ai', expiresAt: IN_90_DAYS() });
+    await app.request('POST', `/api/v1/artifacts/${up.body.id}/signatures`, { token: dev.token, body: { format: 'cosign', signature: cosign(signer, MODEL) } });
+    const garbage = await app.request('POST', `/api/v1/artifacts/${up.body.id}/signatures`, { token: dev.token, body: { format: 'cosign', signature: cosign(stranger, MODEL) } });
+    expect(garbage.body).toMatchObject({ state: 'verified', signature: { verified: true } });
+    expect((await ledgerEvents(app, 'artifact.signature.checked')).at(-1)).toMatchObject({ outcome: 'denied', body: { verified: false, to: 'verified' } });
+    const again = await upload(dev.token, MODEL, { name: 'models/resigned', kind: 'model' });
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(up.body.id);
+  });
+
+  it('scans on a re-upload what an interrupted intake recorded but never scanned', async () => {
+    const rt = app.server.runtime;
+    const stuck = await rt.registry.record({ principal: null, system: 'test' }, { name: 'models/interrupted', kind: 'model' }, { digest: sha(MODEL), size: MODEL.length, mediaType: 'application/octet-stream' }, 'api');
+    expect(stuck.artifact.state).toBe('received');
+    const again = await upload(dev.token, MODEL, { name: 'models/interrupted', kind: 'model' });
+    expect(again.body).toMatchObject({ id: stuck.artifact.id, state: 'scanned', scan: { verdict: 'safe' } });
+  });
+
+  it("refuses a review past the zone's review period, and a review by whoever controls the uploader's token", async () => {
+    const id = await promotedArtifact(MODEL, 'models/reviewed');
+    const far = new Date(Date.now() + 20 * 365 * 86_400_000).toISOString();
+    const r = await app.request('POST', `/api/v1/artifacts/${id}/review`, { token: approver2.token, body: { expiresAt: far } });
+    expect(r.status).toBe(409);
+    expect(r.body.error.message).toMatch(/within 365 days/u);
+    // An admin who is also an approver minted the uploader's token: that admin is an author too.
+    const boss = await app.person('boss', ['admin', 'approver']);
+    const minted = await app.request('POST', '/api/v1/tokens', { token: boss.token, body: { principalId: dev.id, name: 'minted-by-boss' } });
+    const up = await upload(minted.body.token, MODEL, { name: 'models/bosses-own', kind: 'model', environments: 'pci-ai' });
+    const review = await app.request('POST', `/api/v1/artifacts/${up.body.id}/review`, { token: boss.token, body: { expiresAt: IN_90_DAYS() } });
+    expect(review.status).toBe(403);
+    expect(review.body.error.code).toBe('SOD_VIOLATION');
+  });
+
   it('lists what awaits approval', async () => {
     const pending = await app.request('GET', '/api/v1/artifacts?pendingApproval=true', { token: approver.token });
     expect(pending.status).toBe(200);
@@ -237,6 +271,32 @@ describe.each(DIALECTS)('registry intake over HTTP on %s', (dialect) => {
     expect((await app.request('POST', `/api/v1/artifacts/${up.body.id}/promotions`, { token: operator.token, body: { zone: 'pci-ai' } })).status).toBe(200);
     return up.body.id;
   }
+});
+
+describe.each(DIALECTS)('two approvers required, on %s', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp(dialect, { registry: { approvalsRequired: 2, requireSignature: false } });
+  });
+  afterAll(async () => app?.close());
+
+  it('completes the approval when two approvals race (the second sees the first)', async () => {
+    const dev = await app.person('dev', ['developer']);
+    const a1 = await app.person('risk-1', ['approver']);
+    const a2 = await app.person('risk-2', ['approver']);
+    for (let round = 0; round < 3; round++) {
+      const up = await fetch(`${app.url}/api/v1/artifacts?${new URLSearchParams({ name: `models/pair-${round}`, kind: 'model' })}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${dev.token}`, 'content-type': 'application/octet-stream' },
+        body: MODEL,
+      }).then(async (r) => (await r.json()) as any);
+      const results = await Promise.all([a1, a2].map((a) => app.request('POST', `/api/v1/artifacts/${up.id}/approvals`, { token: a.token, body: {} })));
+      expect(results.map((r) => r.status)).toEqual([200, 200]);
+      const final = await app.request('GET', `/api/v1/artifacts/${up.id}`);
+      expect(final.body.state).toBe('approved');
+      expect(final.body.approvals).toHaveLength(2);
+    }
+  });
 });
 
 describe.each(DIALECTS)('SBOM audit at intake on %s', (dialect) => {

@@ -19,7 +19,7 @@ const UploadQuery = z
     expiresAt: z.string().optional(),
     source: z.string().max(2048).optional(),
     mediaType: z.string().max(255).optional(),
-    metadata: z.string().max(65536).optional().describe('model card / release metadata as a JSON object'),
+    metadata: z.string().max(8192).optional().describe('model card / release metadata as a JSON object'),
   })
   .strict();
 

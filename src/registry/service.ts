@@ -52,7 +52,19 @@ export interface RegistryDeps {
   now?: () => Date;
 }
 
-const scrubSource = (s: string) => s.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/iu, '$1'); // never keep URL credentials
+/** Source URLs go into the permanent record: credentials (userinfo, query tokens) never do. */
+function scrubSource(s: string): string {
+  try {
+    const u = new URL(s);
+    u.username = '';
+    u.password = '';
+    u.search = '';
+    u.hash = '';
+    return u.toString();
+  } catch {
+    return s; // not a URL: a free-text description
+  }
+}
 
 export function toArtifact(r: ArtifactRow, approvals: { principal_id: string; revision: number; decided_at: string; note: string | null }[], now: Date): Artifact {
   return {
@@ -106,36 +118,40 @@ export function createRegistryService(deps: RegistryDeps) {
    * separation-of-duties refusals as auth.denied, the others (wrong state, stale revision,
    * expired, not permitted) as artifact.refused with the reason.
    */
+  async function recordRefusal(ctx: RequestContext, operation: string, target: { id?: string; name?: string; digest?: string }, e: AppError): Promise<void> {
+    if (DENIAL_CODES.has(e.code)) {
+      const sod = (e.details as { sod?: SodDecision } | undefined)?.sod;
+      await deps.denials.record(ctx, { operation: `registry.${operation}`, code: e.code as DenialCode, reason: auditReason(e), ...(sod ? { sod } : {}), ...(target.id ? { target: { type: 'artifact', id: target.id } } : {}) });
+      return;
+    }
+    await ledger.record({
+      action: 'artifact.refused',
+      outcome: 'denied',
+      ...envelopeOf(ctx),
+      reason: auditReason(e).slice(0, 2000),
+      ...(target.id ? { target: { type: 'artifact', id: target.id } } : {}),
+      body: {
+        operation,
+        ...(target.id ? { artifactId: target.id } : {}),
+        ...(target.name ? { name: target.name.slice(0, 255) } : {}),
+        ...(target.digest && /^sha256:[0-9a-f]{64}$/u.test(target.digest) ? { digest: target.digest } : {}),
+        code: ((e.details as { reason?: string } | undefined)?.reason ?? e.code).slice(0, 32),
+      },
+    });
+  }
+
   async function refusing<T>(ctx: RequestContext, operation: string, target: { id?: string; name?: string; digest?: string }, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (e) {
-      if (!isAppError(e) || e.status >= 500) throw e;
-      if (DENIAL_CODES.has(e.code)) {
-        const sod = (e.details as { sod?: SodDecision } | undefined)?.sod;
-        await deps.denials.record(ctx, { operation: `registry.${operation}`, code: e.code as DenialCode, reason: auditReason(e), ...(sod ? { sod } : {}), ...(target.id ? { target: { type: 'artifact', id: target.id } } : {}) });
-      } else {
-        await ledger.record({
-          action: 'artifact.refused',
-          outcome: 'denied',
-          ...envelopeOf(ctx),
-          reason: auditReason(e).slice(0, 2000),
-          ...(target.id ? { target: { type: 'artifact', id: target.id } } : {}),
-          body: {
-            operation,
-            ...(target.id ? { artifactId: target.id } : {}),
-            ...(target.name ? { name: target.name.slice(0, 255) } : {}),
-            ...(target.digest && /^sha256:[0-9a-f]{64}$/u.test(target.digest) ? { digest: target.digest } : {}),
-            code: e.code,
-          },
-        });
-      }
+      if (isAppError(e) && e.status < 500) await recordRefusal(ctx, operation, target, e);
       throw e;
     }
   }
 
+  /** The artifact, locked for the rest of the transaction: concurrent moves queue behind it. */
   async function load(tx: Tx | Database['db'], id: string): Promise<ArtifactRow> {
-    const r = await store.artifactById(tx, id);
+    const r = await store.lockArtifact(tx, id, database.dialect);
     if (!r) throw notFound('artifact', id);
     return r;
   }
@@ -167,13 +183,16 @@ export function createRegistryService(deps: RegistryDeps) {
   const withAttestation = (r: Pick<ArtifactRow, 'attestations'>, a: { predicateType: string; digest: string; issuedAt: string }) => JSON.stringify([...(JSON.parse(r.attestations) as unknown[]), a]);
 
   async function view(id: string): Promise<Artifact> {
-    const r = await load(database.db, id);
+    const r = await store.artifactById(database.db, id);
+    if (!r) throw notFound('artifact', id);
     return toArtifact(r, await store.approvals(database.db, id), now());
   }
 
   /** Records a new artifact (or returns the one already holding this name and content). */
   async function record(ctx: RequestContext, meta: IntakeMetadata, blob: { digest: string; size: number; mediaType: string }, via: 'api' | 'oci'): Promise<{ artifact: ArtifactRow; created: boolean }> {
-    const m = IntakeMetadataSchema.parse(meta);
+    const parsed = IntakeMetadataSchema.safeParse(meta);
+    if (!parsed.success) throw new AppError('VALIDATION_FAILED', parsed.error.issues.map((i) => `${i.path.join('.') || 'metadata'}: ${i.message}`).join('; '));
+    const m = parsed.data;
     if (m.expiresAt && Date.parse(m.expiresAt) <= now().getTime()) throw new AppError('VALIDATION_FAILED', `expiresAt ${m.expiresAt} is in the past`);
     const uploader = ctx.principal?.id ?? `system:${ctx.system ?? 'system'}`;
     const at = now().toISOString();
@@ -268,7 +287,8 @@ export function createRegistryService(deps: RegistryDeps) {
     return refusing(ctx, 'intake', { name: m.data.name, ...(expectedDigest ? { digest: expectedDigest } : {}) }, async () => {
       const blob = await blobs.put(body, expectedDigest);
       const { artifact, created } = await record(ctx, meta, { ...blob, mediaType: m.data.mediaType ?? 'application/octet-stream' }, 'api');
-      const scanned = created ? await scanStored(ctx, artifact, [{ path: blobs.pathOf(blob.digest), name: m.data.name }]) : artifact;
+      // Also an earlier upload that was recorded but never scanned (a crash in between).
+      const scanned = artifact.state === 'received' ? await scanStored(ctx, artifact, [{ path: blobs.pathOf(blob.digest), name: m.data.name }]) : artifact;
       return { artifact: toArtifact(scanned, await store.approvals(database.db, scanned.id), now()), created };
     });
   }
@@ -280,7 +300,9 @@ export function createRegistryService(deps: RegistryDeps) {
         const cur = await load(tx, id);
         if (!['scanned', 'verified'].includes(cur.state)) throw conflict(`artifact ${id} is ${cur.state}; signatures are checked after scanning and before approval`);
         const to: ArtifactState = result.verified ? 'verified' : (cur.state as ArtifactState);
-        await move(tx, cur, { state: to, signature: JSON.stringify(result) });
+        // A failed check is recorded but never replaces a verified signature (anyone could
+        // otherwise erase the evidence approvers relied on).
+        if (result.verified || cur.state !== 'verified') await move(tx, cur, { state: to, signature: JSON.stringify(result) });
         await ledger.append(tx, {
           action: 'artifact.signature.checked',
           outcome: result.verified ? 'allowed' : 'denied',
@@ -450,12 +472,19 @@ export function createRegistryService(deps: RegistryDeps) {
       const p = ctx.principal;
       if (!p?.roles.includes('approver')) throw new AppError('FORBIDDEN', 'reviewing an artifact needs the approver role', { requiredRoles: ['approver'] });
       if (Date.parse(expiresAt) <= now().getTime()) throw new AppError('VALIDATION_FAILED', `expiresAt ${expiresAt} is in the past`);
+      const zones = await deps.zones();
       await database.transact(async (tx) => {
         const cur = await load(tx, id);
         if (['rejected', 'quarantined'].includes(cur.state)) throw conflict(`artifact ${id} is ${cur.state}; there is nothing to review`);
         const sod = authorCannotApprove(cur.uploaded_by, { principalId: p.id, controlledBy: p.controlledBy });
         enforceSod(sod);
+        if (cur.uploaded_by_controller) enforceSod(authorCannotApprove(cur.uploaded_by_controller, { principalId: p.id, controlledBy: p.controlledBy }));
         const to = new Date(expiresAt).toISOString();
+        // A review may not set a date the zones it is promoted to would refuse.
+        for (const pr of JSON.parse(cur.promoted_to) as Artifact['promotedTo']) {
+          const days = zones.get(pr.zone)?.artifacts.maxReviewDays;
+          if (days && Date.parse(to) > now().getTime() + days * 86_400_000) throw conflict(`zone ${pr.zone} requires a review within ${days} days; choose an expiry before ${new Date(now().getTime() + days * 86_400_000).toISOString()}`);
+        }
         await move(tx, cur, { expires_at: to });
         await ledger.append(tx, {
           action: 'artifact.reviewed',
@@ -512,6 +541,7 @@ export function createRegistryService(deps: RegistryDeps) {
     get: view,
     list,
     refusing,
+    recordRefusal,
     blobs,
   };
 }

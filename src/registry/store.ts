@@ -1,22 +1,23 @@
 // Registry persistence: artifact records, approvals, and the OCI repository index (which blob is
 // in which repository, manifests byte for byte, tags).
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { ArtifactsTable, Executor, OciManifestsTable } from '../db/tables.js';
-import { isUniqueViolation } from '../db/errors.js';
 
 export type ArtifactRow = Selectable<ArtifactsTable>;
 export type ManifestRow = Selectable<OciManifestsTable>;
 
 export function createRegistryStore() {
   return {
+    /** False when the same content under the same name is already in intake. */
     async insertArtifact(tx: Executor, row: ArtifactRow): Promise<boolean> {
-      try {
-        await tx.insertInto('artifacts').values(row).execute();
-        return true;
-      } catch (e) {
-        if (isUniqueViolation(e)) return false; // the same content under the same name is already in intake
-        throw e;
-      }
+      // ON CONFLICT, not a caught error: on PostgreSQL a failed statement aborts the transaction.
+      const r = await tx.insertInto('artifacts').values(row).onConflict((oc) => oc.columns(['name', 'digest']).doNothing()).executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+    },
+    /** The row, locked against concurrent moves until the transaction ends (PostgreSQL; SQLite transactions are serial). */
+    async lockArtifact(tx: Executor, id: string, dialect: 'sqlite' | 'postgres') {
+      if (dialect === 'sqlite') return tx.selectFrom('artifacts').selectAll().where('id', '=', id).executeTakeFirst();
+      return tx.selectFrom('artifacts').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     },
     async artifactById(tx: Executor, id: string) {
       return tx.selectFrom('artifacts').selectAll().where('id', '=', id).executeTakeFirst();
@@ -49,13 +50,12 @@ export function createRegistryStore() {
       return tx.selectFrom('artifact_approvals').selectAll().where('artifact_id', '=', artifactId).orderBy('decided_at').execute();
     },
     async insertApproval(tx: Executor, row: { artifact_id: string; principal_id: string; controlled_by: string | null; roles: string; revision: number; note: string | null; decided_at: string }): Promise<boolean> {
-      try {
-        await tx.insertInto('artifact_approvals').values(row).execute();
-        return true;
-      } catch (e) {
-        if (isUniqueViolation(e)) return false;
-        throw e;
-      }
+      const r = await tx
+        .insertInto('artifact_approvals')
+        .values(row)
+        .onConflict((oc) => oc.columns(['artifact_id', 'principal_id', 'revision']).doNothing())
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
     },
 
     // OCI repository index
@@ -68,9 +68,6 @@ export function createRegistryStore() {
     },
     async repoBlob(tx: Executor, repo: string, digest: string) {
       return tx.selectFrom('oci_repo_blobs').selectAll().where('repo', '=', repo).where('digest', '=', digest).executeTakeFirst();
-    },
-    async anyRepoWithBlob(tx: Executor, digest: string) {
-      return tx.selectFrom('oci_repo_blobs').select('repo').where('digest', '=', digest).limit(1).executeTakeFirst();
     },
     async putManifest(tx: Executor, row: ManifestRow, refs: string[]) {
       await tx
@@ -89,16 +86,31 @@ export function createRegistryStore() {
     async manifest(tx: Executor, repo: string, digest: string) {
       return tx.selectFrom('oci_manifests').selectAll().where('repo', '=', repo).where('digest', '=', digest).executeTakeFirst();
     },
-    async manifestsReferencing(tx: Executor, repo: string, digest: string) {
-      return tx.selectFrom('oci_manifest_refs').select('manifest').where('repo', '=', repo).where('digest', '=', digest).limit(100).execute();
+    /**
+     * Promoted artifacts through which `digest` (a blob or a child manifest) is reachable in
+     * `repo`: the artifact of a manifest referencing it, or of that manifest's subject (referrers).
+     */
+    async promotedOwners(tx: Executor, repo: string, digest: string) {
+      return tx
+        .selectFrom('oci_manifest_refs as r')
+        .innerJoin('oci_manifests as m', (j) => j.onRef('m.repo', '=', 'r.repo').onRef('m.digest', '=', 'r.manifest'))
+        .innerJoin('artifacts as a', (j) => j.onRef('a.name', '=', 'r.repo').on(sql`a.digest`, '=', sql`coalesce(m.subject, m.digest)`))
+        .selectAll('a')
+        .where('r.repo', '=', repo)
+        .where('r.digest', '=', digest)
+        .where('a.state', '=', 'promoted')
+        .limit(1000)
+        .execute();
+    },
+    /** Manifests in `repo` that reference `digest` (any state): the index parents of a child. */
+    async parents(tx: Executor, repo: string, digest: string) {
+      return (await tx.selectFrom('oci_manifest_refs').select('manifest').where('repo', '=', repo).where('digest', '=', digest).limit(1000).execute()).map((r) => r.manifest);
     },
     async referrers(tx: Executor, repo: string, subject: string) {
-      return tx.selectFrom('oci_manifests').select(['digest', 'media_type', 'artifact_type', 'content']).where('repo', '=', repo).where('subject', '=', subject).limit(1000).execute();
+      return tx.selectFrom('oci_manifests').select(['digest', 'media_type', 'artifact_type', 'annotations', sql<number>`length(content)`.as('size')]).where('repo', '=', repo).where('subject', '=', subject).limit(1000).execute();
     },
-    async deleteManifest(tx: Executor, repo: string, digest: string) {
-      await tx.deleteFrom('oci_manifest_refs').where('repo', '=', repo).where('manifest', '=', digest).execute();
-      await tx.deleteFrom('oci_tags').where('repo', '=', repo).where('digest', '=', digest).execute();
-      await tx.deleteFrom('oci_manifests').where('repo', '=', repo).where('digest', '=', digest).execute();
+    async repoExists(tx: Executor, repo: string): Promise<boolean> {
+      return !!(await tx.selectFrom('oci_manifests').select('digest').where('repo', '=', repo).limit(1).executeTakeFirst());
     },
     async setTag(tx: Executor, repo: string, tag: string, digest: string, at: string) {
       await tx

@@ -2,7 +2,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createKeySigner, type Signer } from '../signing/keys.js';
-import { createFileExclusive } from '../util/durable-fs.js';
+import { createFileExclusive, fsyncDir, writeFileDurable } from '../util/durable-fs.js';
+import { linkSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { encodeSignerKey, parseSignerKey, type NoteSigner } from '../ledger/note.js';
 import { createKeyringFile } from '../keys/keyring.js';
 import { AppError } from '../errors.js';
@@ -11,6 +13,7 @@ import type { DataLayout } from './layout.js';
 export function ensureLocalKeys(layout: DataLayout, origin: string): void {
   if (!existsSync(layout.keyring)) createKeyringFile(layout.keyring);
   if (!existsSync(layout.ledgerKey)) createFileExclusive(layout.ledgerKey, encodeSignerKey(origin, randomBytes(32)) + '\n', 0o600);
+  loadAttestationSigner(layout);
 }
 
 /**
@@ -20,10 +23,17 @@ export function ensureLocalKeys(layout: DataLayout, origin: string): void {
 export function loadAttestationSigner(layout: DataLayout): { signer: Signer; publicKeyPem: string } {
   if (!existsSync(layout.attestationKey)) {
     const { privateKey } = generateKeyPairSync('ed25519');
+    // Written whole to a temp file, then linked into place: a crash never leaves half a key, and
+    // of two processes creating it at once the first link wins.
+    const tmp = `${layout.attestationKey}.${process.pid}.tmp`;
+    writeFileDurable(tmp, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 0o600);
     try {
-      createFileExclusive(layout.attestationKey, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 0o600);
+      linkSync(tmp, layout.attestationKey);
+      fsyncDir(dirname(layout.attestationKey));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; // another process made it first
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    } finally {
+      rmSync(tmp, { force: true });
     }
   }
   const st = statSync(layout.attestationKey);

@@ -70,6 +70,8 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('content', t.blob, (c) => c.notNull())
     .addColumn('artifact_type', 'varchar(255)')
     .addColumn('subject', 'varchar(80)')
+    /** JSON object: the manifest's annotations, for referrers listings without reading content. */
+    .addColumn('annotations', 'text', (c) => c.notNull().defaultTo('{}'))
     .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
     .addPrimaryKeyConstraint('oci_manifests_pk', ['repo', 'digest'])
     .execute();
