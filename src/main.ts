@@ -143,8 +143,11 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       oidcTokenTtlDays: config.auth.oidc?.maxTokenTtlDays ?? 30,
       ...(opts.now ? { now: opts.now } : {}),
     });
-    const policy = createPolicyService({ database, store: createPolicyStore(), ledger, ...(opts.now ? { now: opts.now } : {}) });
-    const admission = createAdmissionService({ policy, ledger });
+    // Policy decisions consult the registry, which needs the policy's zones: bound once both exist.
+    let registryRef: RegistryService | undefined;
+    const artifactLookup = (refs: readonly { repository: string; digest: string }[]) => registryRef!.statusOf(refs);
+    const policy = createPolicyService({ database, store: createPolicyStore(), ledger, artifacts: () => (registryRef ? artifactLookup : undefined), ...(opts.now ? { now: opts.now } : {}) });
+    const admission = createAdmissionService({ policy, ledger, artifacts: artifactLookup });
     const attestationKey = loadAttestationSigner(layout);
     const blobs = createBlobStore(layout.registryDir, { maxBlobBytes: config.registry.maxBlobBytes });
     const registryStore = createRegistryStore();
@@ -161,6 +164,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       options: { approvalsRequired: config.registry.approvalsRequired, requireSignature: config.registry.requireSignature },
       ...(opts.now ? { now: opts.now } : {}),
     });
+    registryRef = registry;
     const oci = createOciService({ database, store: registryStore, blobs, registry, scan: (path) => scanFile(path), ...(opts.now ? { now: opts.now } : {}) });
     const signatures = createSignatureChecker(config.registry);
     if (opts.sequencer) {

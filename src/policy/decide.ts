@@ -49,7 +49,20 @@ export interface DecisionInput {
   request?: { operation: string; namespace: string; name: string };
   /** Rules the caller found broken itself (e.g. about the request's namespace), judged by mode here. */
   findings?: readonly Finding[];
+  /** What the registry knows of the images, keyed `repository@digest` (see imageKey). */
+  artifacts?: ReadonlyMap<string, ArtifactStatus>;
 }
+
+/** The registry's view of one image: enough to judge it without calling the registry. */
+export interface ArtifactStatus {
+  id: string;
+  state: string;
+  promotedTo: readonly string[];
+  expired: boolean;
+  signed: boolean;
+}
+
+export const imageKey = (repository: string, digest: string) => `${repository}@${digest}`;
 
 export type Finding = Omit<Violation, 'mode' | 'rule'> & { rule: RuleId };
 
@@ -133,7 +146,7 @@ function checkClasses(policy: CompiledPolicy, zone: Zone | undefined, zoneName: 
   }
 }
 
-function checkWorkload(zone: Zone, f: WorkloadFacts, llmProviders: readonly string[], emit: Emit): void {
+function checkWorkload(zone: Zone, f: WorkloadFacts, llmProviders: readonly string[], artifacts: ReadonlyMap<string, ArtifactStatus>, emit: Emit): void {
   const src = `zone:${zone.name}`;
   const isGpu = (resource: string) => (zone.gpu?.resources ?? []).some((r) => (r.endsWith('*') ? resource.startsWith(r.slice(0, -1)) : resource === r));
   for (const c of f.containers) {
@@ -148,13 +161,24 @@ function checkWorkload(zone: Zone, f: WorkloadFacts, llmProviders: readonly stri
     if (zone.requireImageDigest && !ref.digest) {
       emit('image-digest-pinned', src, `${c.path}.image`, `container ${c.name} runs ${c.image}, not pinned by digest`, `reference the image as ${ref.registry}/${ref.repository}@sha256:<digest>`);
     }
-    if (zone.requireSignedImages) {
+    const artifact = ref.digest ? artifacts.get(imageKey(ref.repository, ref.digest)) : undefined;
+    if (artifact) {
+      // An image that went through intake runs only where it was promoted, and only until its review date.
+      const here = artifact.state === 'promoted' && artifact.promotedTo.includes(zone.name);
+      if (!here || artifact.expired) {
+        const why = artifact.state !== 'promoted' ? `is ${artifact.state} in the registry, not promoted` : !here ? `is promoted to ${list([...artifact.promotedTo])}, not to ${zone.name}` : 'is past its review date';
+        const fix = artifact.expired ? `have an approver review artifact ${artifact.id} (evident artifact review)` : `approve and promote artifact ${artifact.id} to ${zone.name} (evident artifact promote ${artifact.id} --env ${zone.name})`;
+        emit('image-not-promoted', src, `${c.path}.image`, `container ${c.name} runs ${ref.repository}@${ref.digest}, which ${why}`, fix);
+      } else if (zone.requireSignedImages && !artifact.signed) {
+        emit('image-signature-unverified', src, `${c.path}.image`, `${c.image} was approved without a verified signature; zone ${zone.name} requires signed images`, `attach a signature to artifact ${artifact.id} that verifies, then approve it again`);
+      }
+    } else if (zone.requireSignedImages) {
       emit(
         'image-signature-unverified',
         src,
         `${c.path}.image`,
-        `the signature of ${c.image} was not verified: zone ${zone.name} requires signed images and signature verification arrives with the registry`,
-        'pull it from the Evident registry once it verifies signatures',
+        `${c.image} is not an artifact of the Evident registry, so nothing verified its signature; zone ${zone.name} requires signed images`,
+        'push it through the Evident registry (intake verifies signatures) and reference it by digest',
       );
     }
     if (zone.forbidHostAccess) {
@@ -283,7 +307,7 @@ export function decide(policy: CompiledPolicy, input: DecisionInput): Decision {
         facts.kind ? 'ask the policy owners to allow this kind (admission.unknown_kinds), or place it in an unregulated zone' : 'set apiVersion and kind on the object',
       );
     }
-    checkWorkload(zone, facts, providers, emit);
+    checkWorkload(zone, facts, providers, input.artifacts ?? new Map(), emit);
   }
 
   if (policy.customRules.length && facts) {

@@ -35,12 +35,15 @@ export const RULE_IDS = [
   'unknown-zone',
   'namespace-zone',
   'image-signature-unverified',
+  'image-not-promoted',
 ] as const;
 /** Rules a data class or the policy imposes: a zone cannot soften them. */
 export const POLICY_LEVEL_RULES: ReadonlySet<string> = new Set(RULE_IDS.filter((r) => r.startsWith('class-') || r.startsWith('unknown-') || r === 'namespace-zone'));
 /** Modes rules start in when the policy says nothing. */
 export const DEFAULT_RULE_MODES: Partial<Record<(typeof RULE_IDS)[number], 'enforce' | 'warn' | 'audit'>> = {
-  // Until the registry verifies signatures, a zone that requires them records each unverified image.
+  // Images that never went through the registry are recorded (not refused) in zones that require
+  // signatures, until an owner sets the rule to enforce; registry artifacts are judged by
+  // image-not-promoted, which enforces.
   'image-signature-unverified': 'audit',
 };
 export type RuleId = (typeof RULE_IDS)[number];

@@ -12,6 +12,7 @@ import { compilePolicy, type CompiledPolicy, type PolicySource } from './model.j
 import { decide, type Decision, type DecisionInput, type Violation } from './decide.js';
 import type { PolicyStore } from './store.js';
 import type { K8sObject } from './workload.js';
+import { pinnedImages, type ArtifactLookup } from './admission/service.js';
 import { canonicalBytes } from '../util/canonical-json.js';
 
 /** The example policy shipped in the package (loaded by `npm start` when none is in force). */
@@ -40,7 +41,15 @@ export interface ActivePolicy {
 
 const ruleRefs = (vs: Violation[]) => vs.map((v) => ({ rule: v.rule, mode: v.mode, source: v.source.slice(0, 128), field: v.field.slice(0, 256) }));
 
-export function createPolicyService(deps: { database: Database; store: PolicyStore; ledger: Pick<LedgerService, 'append' | 'record'>; now?: () => Date; refreshMs?: number }) {
+export function createPolicyService(deps: {
+  database: Database;
+  store: PolicyStore;
+  ledger: Pick<LedgerService, 'append' | 'record'>;
+  /** What the registry knows of images (wired after the registry exists). */
+  artifacts?: () => ArtifactLookup | undefined;
+  now?: () => Date;
+  refreshMs?: number;
+}) {
   const { database, store } = deps;
   const now = deps.now ?? (() => new Date());
   const refreshMs = deps.refreshMs ?? 2000;
@@ -114,7 +123,9 @@ export function createPolicyService(deps: { database: Database; store: PolicySto
     input: { zone: string; classes: string[]; objects: K8sObject[]; llmProviders?: string[] },
   ): Promise<Decision & { policyVersion: number; objects: Decision[] }> {
     const p = await active();
-    const base: DecisionInput = { zone: input.zone, classes: input.classes, ...(input.llmProviders ? { llmProviders: input.llmProviders } : {}) };
+    const lookup = deps.artifacts?.();
+    const artifacts = lookup && input.objects.length ? await lookup(input.objects.flatMap((o) => pinnedImages(o))) : undefined;
+    const base: DecisionInput = { zone: input.zone, classes: input.classes, ...(input.llmProviders ? { llmProviders: input.llmProviders } : {}), ...(artifacts ? { artifacts } : {}) };
     const perObject = input.objects.length ? input.objects.map((o) => decide(p.compiled, { ...base, object: o })) : [decide(p.compiled, base)];
     const merge = (k: 'violations' | 'warnings' | 'audit') => perObject.flatMap((d) => d[k]);
     const decision: Decision = {

@@ -73,10 +73,11 @@ export function createBlobStore(root: string, opts: { maxBlobBytes: number }) {
     let batched = 0;
     const flush = async () => {
       await inflight;
-      const data = batch.length === 1 ? batch[0]! : Buffer.concat(batch);
+      const data = batch;
       batch = [];
       batched = 0;
-      inflight = fh.write(data);
+      // writev: the batch goes out as it is, no copy into one buffer.
+      inflight = fh.writev(data);
       // Surface a failure at the next await, never as an unhandled rejection.
       inflight.catch(() => undefined);
     };

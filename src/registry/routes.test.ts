@@ -79,8 +79,17 @@ describe.each(DIALECTS)('registry intake over HTTP on %s', (dialect) => {
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ state: 'approved', approvals: [{ principalId: approver.id }] });
 
-    // Before promotion nobody pulls; promotion only to a permitted zone, by an operator.
+    // Before promotion nobody pulls, and a workload running it is refused by policy.
     expect((await pull(fraudSvc.token, id)).status).toBe(403);
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'scorer', namespace: 'payments-ml' },
+      spec: { containers: [{ name: 'scorer', image: `registry.evident.internal/models/fraud-scorer@${sha(MODEL)}` }] },
+    };
+    const placement = () => app.request('POST', '/api/v1/policy/decisions', { body: { zone: 'pci-ai', manifests: [pod] } }).then((r) => r.body);
+    const before = await placement();
+    expect(before.violations).toContainEqual(expect.objectContaining({ rule: 'image-not-promoted', message: expect.stringMatching(/is approved in the registry, not promoted/u), fix: expect.stringContaining(id) }));
     const wrongZone = await app.request('POST', `/api/v1/artifacts/${id}/promotions`, { token: operator.token, body: { zone: 'standard-ai' } });
     expect(wrongZone.status).toBe(409);
     expect(wrongZone.body.error.message).toMatch(/permitted in pci-ai, not standard-ai/u);
@@ -88,6 +97,9 @@ describe.each(DIALECTS)('registry intake over HTTP on %s', (dialect) => {
     const promoted = await app.request('POST', `/api/v1/artifacts/${id}/promotions`, { token: operator.token, body: { zone: 'pci-ai' } });
     expect(promoted.body).toMatchObject({ state: 'promoted', promotedTo: [{ zone: 'pci-ai', by: operator.id }] });
 
+    const after = await placement();
+    expect(after.violations.map((v: { rule: string }) => v.rule)).not.toContain('image-not-promoted');
+    expect([...after.audit, ...after.violations].map((v: { rule: string }) => v.rule)).not.toContain('image-signature-unverified');
     const got = await pull(fraudSvc.token, id);
     expect(got.status).toBe(200);
     expect(Buffer.from(await got.arrayBuffer()).equals(MODEL)).toBe(true);
@@ -132,6 +144,22 @@ describe.each(DIALECTS)('registry intake over HTTP on %s', (dialect) => {
     expect((await app.request('POST', `/api/v1/artifacts/${up.body.id}/approvals`, { token: approver.token, body: {} })).status).toBe(409);
     expect((await app.request('POST', `/api/v1/artifacts/${up.body.id}/promotions`, { token: operator.token, body: { zone: 'pci-ai' } })).status).toBe(409);
     expect((await pull(fraudSvc.token, up.body.id)).status).toBe(403);
+    // The admission webhook refuses a Pod running it, naming the registry's verdict.
+    const review = await app.server.runtime.admission.review({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      request: {
+        uid: 'c0ffee00-0000-4000-8000-000000000001',
+        kind: { group: '', version: 'v1', kind: 'Pod' },
+        resource: { group: '', version: 'v1', resource: 'pods' },
+        namespace: 'payments-ml',
+        operation: 'CREATE',
+        userInfo: { username: 'system:serviceaccount:payments-ml:deployer' },
+        object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'payments-ml' }, spec: { containers: [{ name: 'c', image: `registry.evident.internal/models/innocent-looking@${sha(EVIL)}` }] } },
+      },
+    });
+    expect(review.response.allowed).toBe(false);
+    expect(review.response.status?.message).toMatch(/image-not-promoted.*quarantined in the registry/su);
   });
 
   it('refuses content whose digest differs from the one declared, storing nothing', async () => {

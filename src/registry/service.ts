@@ -21,6 +21,7 @@ import type { ArtifactRow, RegistryStore } from './store.js';
 import { IntakeMetadataSchema, TRANSITIONS, type Artifact, type ArtifactKind, type ArtifactState, type IntakeMetadata, type ScanSummary, type SignatureSummary } from './schema.js';
 import type { ScanResult } from '../scan/types.js';
 import type { Zone } from '../policy/model.js';
+import { imageKey, type ArtifactStatus } from '../policy/decide.js';
 import { promotionChecks } from './promotion.js';
 import type { SbomAuditor } from './sbom-intake.js';
 import type { Signer } from '../signing/keys.js';
@@ -519,6 +520,21 @@ export function createRegistryService(deps: RegistryDeps) {
     return r!;
   }
 
+  /** The registry's view of images by repository and digest, for admission and placement decisions. */
+  async function statusOf(refs: readonly { repository: string; digest: string }[]): Promise<Map<string, ArtifactStatus>> {
+    const out = new Map<string, ArtifactStatus>();
+    const at = now();
+    for (const ref of refs.slice(0, 200)) {
+      const key = imageKey(ref.repository, ref.digest);
+      if (out.has(key)) continue;
+      const r = await store.artifactByNameDigest(database.db, ref.repository, ref.digest);
+      if (!r) continue;
+      const sig = r.signature ? (JSON.parse(r.signature) as SignatureSummary) : null;
+      out.set(key, { id: r.id, state: r.state, promotedTo: (JSON.parse(r.promoted_to) as Artifact['promotedTo']).map((p) => p.zone), expired: isExpired(r, at), signed: !!sig?.verified });
+    }
+    return out;
+  }
+
   async function list(f: { state?: ArtifactState | undefined; name?: string | undefined; kind?: ArtifactKind | undefined; pendingApproval?: boolean | undefined }): Promise<Artifact[]> {
     const states = f.pendingApproval ? (deps.options.requireSignature ? ['verified'] : ['scanned', 'verified']) : undefined;
     const rows = await store.listArtifacts(database.db, { state: f.state, name: f.name, kind: f.kind, ...(states ? { states } : {}) });
@@ -540,6 +556,7 @@ export function createRegistryService(deps: RegistryDeps) {
     authorizePull,
     get: view,
     list,
+    statusOf,
     refusing,
     recordRefusal,
     blobs,

@@ -4,13 +4,26 @@
 import type { LedgerService } from '../../ledger/service.js';
 import { AppError } from '../../errors.js';
 import { systemContext } from '../../identity/context.js';
-import { decide, type Decision } from '../decide.js';
+import { decide, type ArtifactStatus, type Decision } from '../decide.js';
+import { parseImageRef } from '../image-ref.js';
+import { workloadFacts } from '../workload.js';
 import type { PolicyService } from '../service.js';
 import type { K8sObject } from '../workload.js';
 import { namespaceObjectFindings, workloadZone } from './namespace-zone.js';
 import { AdmissionReviewSchema, admissionResponse, type AdmissionResponseBody } from './review.js';
 
-export function createAdmissionService(deps: { policy: Pick<PolicyService, 'active' | 'ruleRefs'>; ledger: Pick<LedgerService, 'record'> }) {
+/** Looks up what the registry knows of images (name + digest); absent in tools that have no registry. */
+export type ArtifactLookup = (refs: readonly { repository: string; digest: string }[]) => Promise<ReadonlyMap<string, ArtifactStatus>>;
+
+/** The digest-pinned images of an object, as the registry names them. */
+export function pinnedImages(object: K8sObject, kind?: string): { repository: string; digest: string }[] {
+  return workloadFacts(object, kind).containers.flatMap((c) => {
+    const ref = parseImageRef(c.image);
+    return ref?.digest ? [{ repository: ref.repository, digest: ref.digest }] : [];
+  });
+}
+
+export function createAdmissionService(deps: { policy: Pick<PolicyService, 'active' | 'ruleRefs'>; ledger: Pick<LedgerService, 'record'>; artifacts?: ArtifactLookup }) {
   /** Answers one AdmissionReview; `zone` is set when the webhook was called on a zone's path. */
   async function review(body: unknown, opts: { zone?: string } = {}): Promise<AdmissionResponseBody> {
     const parsed = AdmissionReviewSchema.safeParse(body);
@@ -41,10 +54,12 @@ export function createAdmissionService(deps: { policy: Pick<PolicyService, 'acti
     } else {
       const w = workloadZone(policy, namespace, opts.zone);
       zone = w.zone;
+      const artifacts = deps.artifacts && zone ? await deps.artifacts(pinnedImages(object, kind)) : undefined;
       decision = decide(policy, {
         zone,
         object,
         kind,
+        ...(artifacts ? { artifacts } : {}),
         findings: w.findings,
         ...(req.oldObject ? { oldObject: req.oldObject as K8sObject } : {}),
         request: { operation: req.operation, namespace: namespace ?? '', name },
