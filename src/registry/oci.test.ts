@@ -164,6 +164,39 @@ describe.each(DIALECTS)('OCI distribution API on %s', (dialect) => {
     expect(head.headers.get('content-length')).toBe(String(data.length));
   });
 
+  it('keeps an upload where it was when a client drops mid-chunk, and refuses manifests over 4 MiB', async () => {
+    const data = randomBytes(3 << 20);
+    const loc = (await v2('POST', 'scratch/dropped/blobs/uploads/', dev.token)).headers.get('location')!;
+    await fetch(app.url + loc, { method: 'PATCH', headers: { authorization: `Bearer ${dev.token}` }, body: data.subarray(0, 1 << 20) });
+    const ac = new AbortController();
+    let sent = 0;
+    const dropping = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 1 << 20) {
+          ac.abort();
+          return;
+        }
+        controller.enqueue(data.subarray((1 << 20) + sent, (1 << 20) + sent + (64 << 10)));
+        sent += 64 << 10;
+      },
+    });
+    await fetch(app.url + loc, { method: 'PATCH', headers: { authorization: `Bearer ${dev.token}` }, body: dropping, duplex: 'half', signal: ac.signal } as RequestInit).catch(() => undefined);
+    // The server notices the drop; the session still holds exactly the first chunk.
+    let range = '';
+    for (let i = 0; i < 50 && range !== '0-1048575'; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      range = (await fetch(app.url + loc, { headers: { authorization: `Bearer ${dev.token}` } })).headers.get('range') ?? '';
+    }
+    expect(range).toBe('0-1048575');
+    const done = await fetch(`${app.url}${loc}?digest=${sha256(data)}`, { method: 'PUT', headers: { authorization: `Bearer ${dev.token}` }, body: data.subarray(1 << 20) });
+    expect(done.status).toBe(201);
+
+    const huge = Buffer.alloc((4 << 20) + 10, 0x20);
+    const r = await v2('PUT', 'scratch/dropped/manifests/huge', dev.token, { body: huge, headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
+    expect(r.status).toBe(413);
+    expect(((await r.json()) as any).errors[0].code).toBe('SIZE_INVALID');
+  });
+
   it('mounts a blob across repositories only when the source repository holds it', async () => {
     const data = randomBytes(1000);
     expect((await v2('POST', `scratch/a/blobs/uploads/?digest=${sha256(data)}`, dev.token, { body: data, headers: { 'content-type': 'application/octet-stream' } })).status).toBe(201);
