@@ -284,6 +284,40 @@ describe.each(DIALECTS)('registry intake over HTTP on %s', (dialect) => {
     expect(review.body.error.code).toBe('SOD_VIOLATION');
   });
 
+  it("takes a GGUF model's chat template into intake as a prompt-template artifact of its own, and quarantines one that escapes the sandbox", async () => {
+    const gguf = (template: string) => {
+      const str = (t: string) => {
+        const b = Buffer.from(t, 'utf8');
+        const n = Buffer.alloc(8);
+        n.writeBigUInt64LE(BigInt(b.length));
+        return Buffer.concat([n, b]);
+      };
+      const head = Buffer.alloc(4 + 4 + 8 + 8);
+      head.write('GGUF', 0, 'latin1');
+      head.writeUInt32LE(3, 4);
+      head.writeBigUInt64LE(0n, 8); // tensors
+      head.writeBigUInt64LE(1n, 16); // key/value pairs
+      const type = Buffer.alloc(4);
+      type.writeUInt32LE(8, 0); // string
+      return Buffer.concat([head, str('tokenizer.chat_template'), type, str(template)]);
+    };
+    const template = "{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}{% endfor %}";
+    const up = await upload(dev.token, gguf(template), { name: 'models/llama-q4', kind: 'model', license: 'llama3.1', environments: 'standard-ai' });
+    expect(up.body).toMatchObject({ state: 'scanned', scan: { format: 'gguf' } });
+    const t = (await app.request('GET', '/api/v1/artifacts?name=models/llama-q4/tokenizer-chat-template')).body.artifacts[0];
+    expect(t).toMatchObject({ kind: 'prompt-template', state: 'scanned', digest: sha(Buffer.from(template)), license: 'llama3.1', metadata: { extractedFrom: { artifactId: up.body.id, key: 'tokenizer.chat_template' } } });
+    expect(t.scan.findings.map((f: { rule: string }) => f.rule)).toContain('gguf-chat-template');
+
+    const evil = "{{ self.__init__.__globals__.__builtins__.__import__('os').popen('id').read() }}";
+    const bad = await upload(dev.token, gguf(evil), { name: 'models/llama-evil', kind: 'model' });
+    expect(bad.body.state).toBe('quarantined');
+    const et = (await app.request('GET', '/api/v1/artifacts?name=models/llama-evil/tokenizer-chat-template')).body.artifacts[0];
+    expect(et).toMatchObject({ kind: 'prompt-template', state: 'quarantined' });
+    // A prompt template uploaded on its own gets the same check.
+    const direct = await upload(dev.token, Buffer.from(evil), { name: 'prompts/support-bot', kind: 'prompt-template' });
+    expect(direct.body).toMatchObject({ state: 'quarantined', scan: { verdict: 'dangerous' } });
+  });
+
   it('lists what awaits approval', async () => {
     const pending = await app.request('GET', '/api/v1/artifacts?pendingApproval=true', { token: approver.token });
     expect(pending.status).toBe(200);

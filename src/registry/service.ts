@@ -18,8 +18,10 @@ import { uuidv7 } from '../util/ids.js';
 import { canonicalBytes } from '../util/canonical-json.js';
 import type { BlobStore } from './blob-store.js';
 import type { ArtifactRow, RegistryStore } from './store.js';
-import { IntakeMetadataSchema, TRANSITIONS, type Artifact, type ArtifactKind, type ArtifactState, type IntakeMetadata, type ScanSummary, type SignatureSummary } from './schema.js';
-import type { ScanResult } from '../scan/types.js';
+import { ARTIFACT_KINDS, IntakeMetadataSchema, TRANSITIONS, type Artifact, type ArtifactKind, type ArtifactState, type IntakeMetadata, type ScanSummary, type SignatureSummary } from './schema.js';
+import { worstVerdict, type ScanResult } from '../scan/types.js';
+import { checkChatTemplate } from '../scan/gguf-template.js';
+import { readFile, stat } from 'node:fs/promises';
 import type { Zone } from '../policy/model.js';
 import { imageKey, type ArtifactStatus } from '../policy/decide.js';
 import { promotionChecks } from './promotion.js';
@@ -52,6 +54,8 @@ export interface RegistryDeps {
   options: RegistryOptions;
   now?: () => Date;
 }
+
+const MAX_TEMPLATE_BYTES = 1 << 20;
 
 /** Source URLs go into the permanent record: credentials (userinfo, query tokens) never do. */
 function scrubSource(s: string): string {
@@ -248,11 +252,58 @@ export function createRegistryService(deps: RegistryDeps) {
     });
   }
 
+  /**
+   * Something a scan found inside an artifact that must be reviewed on its own (a GGUF chat
+   * template is code a server renders): it enters intake as an artifact of its kind, linked to
+   * where it came from, and is approved and promoted on its own.
+   */
+  async function intakeExtracted(ctx: RequestContext, from: ArtifactRow, x: { kind: string; name: string; content: string; sha256: string }): Promise<void> {
+    const bytes = Buffer.from(x.content, 'utf8');
+    const blob = await blobs.put((async function* () {
+      yield bytes;
+    })(), `sha256:${x.sha256}`);
+    const suffix = x.name.replace(/[^a-z0-9]+/gu, '-').replace(/^-+|-+$/gu, '') || 'extracted';
+    const kind = (ARTIFACT_KINDS as readonly string[]).includes(x.kind) ? (x.kind as ArtifactKind) : 'prompt-template';
+    const { artifact } = await record(
+      ctx,
+      {
+        name: `${from.name}/${suffix}`.slice(0, 255),
+        kind,
+        source: `extracted from ${from.name}@${from.digest} (${x.name})`,
+        mediaType: 'text/x-jinja2',
+        environments: JSON.parse(from.environments) as string[],
+        ...(from.license ? { license: from.license } : {}),
+        ...(from.expires_at ? { expiresAt: from.expires_at } : {}),
+        metadata: { extractedFrom: { artifactId: from.id, name: from.name, digest: from.digest, key: x.name } },
+      },
+      { ...blob, mediaType: 'text/x-jinja2' },
+      'api',
+    );
+    if (artifact.state === 'received') await scanStored(ctx, artifact, [{ path: blobs.pathOf(blob.digest), name: x.name }]);
+  }
+
+  /** Prompt templates are code a server renders: checked for sandbox escapes (Jinja2 SSTI). */
+  async function templateChecks(paths: { path: string; name: string }[]): Promise<ScanResult[]> {
+    const out: ScanResult[] = [];
+    for (const p of paths) {
+      const size = (await stat(p.path)).size;
+      if (size > MAX_TEMPLATE_BYTES) {
+        out.push({ path: p.name, format: 'prompt-template', verdict: 'suspicious', findings: [{ rule: 'template-too-large', severity: 'suspicious', detail: `${size} bytes: too large to review as a template` }] });
+        continue;
+      }
+      const findings = checkChatTemplate(p.name, await readFile(p.path, 'utf8'));
+      out.push({ path: p.name, format: 'prompt-template', verdict: worstVerdict(findings), findings });
+    }
+    return out;
+  }
+
   /** Scans the stored content and moves the artifact to scanned, or to quarantined when dangerous. */
   async function scanStored(ctx: RequestContext, r: ArtifactRow, paths: { path: string; name: string }[]): Promise<ArtifactRow> {
     const results: ScanResult[] = [];
     // Reports name the artifact's parts, never where the data dir keeps them.
     for (const p of paths) results.push({ ...(await deps.scan(p.path)), path: p.name });
+    if (r.kind === 'prompt-template') results.push(...(await templateChecks(paths)));
+    for (const x of results.flatMap((res) => res.extracted ?? [])) await intakeExtracted(ctx, r, x);
     const findings = results.flatMap((x) => x.findings.map((f) => ({ ...f, ...(paths.length > 1 ? { member: `${x.path}${f.member ? `/${f.member}` : ''}` } : {}) })));
     const verdict = results.some((x) => x.verdict === 'dangerous') ? 'dangerous' : results.some((x) => x.verdict === 'suspicious') ? 'suspicious' : 'safe';
     const report = { artifact: { name: r.name, digest: r.digest }, results };

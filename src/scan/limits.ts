@@ -19,6 +19,13 @@ export interface ScanLimits {
   max7zUnpacked: number;
   /** Leading bytes handed to header-only parsers (GGUF, HDF5). */
   maxHeaderBytes: number;
+  /**
+   * Leading bytes of one member held in memory when it arrives as a stream (a file in a .tar.gz
+   * layer, the content of a .gz); past it only formats judged by their head are fully scanned.
+   */
+  maxStreamMemberBytes: number;
+  /** Decompressed bytes streamed through (gzip layers) in one scan, across nesting; never held. */
+  maxStreamedBytes: number;
 }
 
 export const DEFAULT_LIMITS: ScanLimits = {
@@ -31,10 +38,14 @@ export const DEFAULT_LIMITS: ScanLimits = {
   max7zBytes: 256 * 2 ** 20,
   max7zUnpacked: 512 * 2 ** 20,
   maxHeaderBytes: 64 * 2 ** 20,
+  maxStreamMemberBytes: 64 * 2 ** 20,
+  maxStreamedBytes: 64 * 2 ** 30,
 };
 
 /** Shared across one scan so nested archives draw from one inflate budget. */
 export interface Budget {
   limits: ScanLimits;
   inflated: number;
+  /** Decompressed bytes streamed so far (counted against maxStreamedBytes, not maxTotalInflated). */
+  streamed: number;
 }

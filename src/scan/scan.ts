@@ -15,6 +15,7 @@ import { scanZipContainer, zipBehindData } from './zip-scan.js';
 import { scanSafetensors } from './safetensors.js';
 import { scanGguf } from './gguf.js';
 import { scanHdf5 } from './keras.js';
+import { scanGzipSource, scanTarSource, zstdNotInspected } from './tar.js';
 
 export interface Scanned {
   format: string;
@@ -34,7 +35,7 @@ export interface ScanOptions {
 }
 
 function context(opts: ScanOptions): ScanContext {
-  return { budget: { limits: { ...DEFAULT_LIMITS, ...opts.limits }, inflated: 0 }, depth: 0, allowList: ALLOW.pickle };
+  return { budget: { limits: { ...DEFAULT_LIMITS, ...opts.limits }, inflated: 0, streamed: 0 }, depth: 0, allowList: ALLOW.pickle };
 }
 
 function result(path: string, s: Scanned): ScanResult {
@@ -69,7 +70,7 @@ export async function scanFile(path: string, opts: ScanOptions = {}): Promise<Sc
 const UNRECOGNIZED: Finding = {
   rule: 'format-unrecognized',
   severity: 'safe',
-  detail: 'no pickle, zip, 7z, numpy, safetensors, GGUF or HDF5 content: nothing in it is deserialized by a model loader',
+  detail: 'no pickle, zip, 7z, tar, gzip, numpy, safetensors, GGUF or HDF5 content: nothing in it is deserialized by a model loader',
 };
 
 /** Detects the format of `src` and scans it; never throws for anything in the bytes. */
@@ -83,11 +84,15 @@ export async function scanSource(src: ByteSource, ctx: ScanContext): Promise<Sca
 
 async function dispatch(src: ByteSource, ctx: ScanContext): Promise<Scanned> {
   const limits = ctx.budget.limits;
-  const head = src.read(0, 64);
+  const head = src.read(0, 512);
   const kind = sniff(head, src.size);
   const none: ExtractedArtifact[] = [];
   if (kind === 'zip') return scanZipContainer(src, ctx, scanSource);
   if (kind === '7z') return scan7z(src, ctx);
+  if (kind === 'gzip') return scanGzipSource(src, ctx, scanSource);
+  if (kind === 'zstd') return zstdNotInspected();
+  // Before the HDF5 probe: a tar whose first member is an .h5 has its signature at offset 512.
+  if (kind === 'tar') return withPolyglot(src, ctx, await scanTarSource(src, ctx, scanSource));
   if (kind === 'numpy') return withPolyglot(src, ctx, scanNpy(src, ctx));
   if (kind === 'gguf') {
     const r = scanGguf(src.read(0, Math.min(src.size, limits.maxHeaderBytes)), src.size);

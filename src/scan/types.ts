@@ -28,7 +28,7 @@ export interface ExtractedArtifact {
 export interface ScanResult {
   path: string;
   /** Detected by content, not extension: `pickle`, `pytorch-zip`, `pytorch-legacy`, `numpy`, `npz`,
-   *  `zip`, `7z`, `safetensors`, `gguf`, `keras`, `hdf5`, `unknown`, … */
+   *  `zip`, `7z`, `tar`, `tar+gzip`, `gzip`, `zstd`, `safetensors`, `gguf`, `keras`, `hdf5`, `unknown`, … */
   format: string;
   verdict: Verdict;
   findings: Finding[];
