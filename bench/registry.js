@@ -2,7 +2,7 @@
 // Registry throughput: push and pull of one 200 MiB layer with skopeo, against Evident (hashing and
 // scanning at intake, the pull gate, ledger events) and against Debian's docker-registry (CNCF
 // distribution 2.8) started here on 127.0.0.1, in the same run. Runs alternate between the two so
-// background noise hits both. Needs skopeo and docker-registry (Debian packages); skipped without.
+// background noise hits both, and who goes first alternates. Needs skopeo and docker-registry (Debian packages); skipped without.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { pino } from 'pino';
 import { loadConfig } from '../dist/config.js';
-import { initialize, startServer } from '../dist/main.js';
+import { initialize, openRuntime } from '../dist/main.js';
 import { systemContext } from '../dist/identity/context.js';
 
 const LAYER_MIB = Number(process.env.BENCH_LAYER_MIB ?? 200);
-const RUNS = Number(process.env.BENCH_REGISTRY_RUNS ?? 3);
+const RUNS = Number(process.env.BENCH_REGISTRY_RUNS ?? 6);
 
 const has = (cmd) => {
   try {
@@ -71,6 +71,23 @@ function run(cmd, args) {
   });
 }
 
+/** `evident serve` in its own process; resolves with its URL once it listens. */
+function spawnServe(dataDir, configFile) {
+  const bin = new URL('../bin/evident.js', import.meta.url).pathname;
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const onData = (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/u.exec(out);
+      if (m) resolve({ child, url: m[1] });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (d) => (out += d));
+    child.on('exit', (code) => reject(new Error(`evident serve exited with ${code}: ${out}`)));
+  });
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function benchRegistry(results) {
@@ -80,12 +97,14 @@ export async function benchRegistry(results) {
   }
   const work = mkdtempSync(join(tmpdir(), 'evident-bench-registry-'));
 
-  // Evident on embedded defaults.
-  const config = loadConfig({ env: {}, overrides: { dataDir: join(work, 'evident'), server: { port: 0 }, webhook: { enabled: false }, log: { level: 'silent' }, registry: { requireSignature: false } } });
+  // Evident on embedded defaults, in a process of its own like the reference registry. People
+  // and their own tokens are made on the data dir first (as an identity provider would).
+  const dataDir = join(work, 'evident');
+  writeFileSync(join(work, 'evident.yaml'), 'registry:\n  requireSignature: false\nwebhook:\n  enabled: false\nlog:\n  level: warn\n');
+  const config = loadConfig({ env: {}, file: join(work, 'evident.yaml'), overrides: { dataDir } });
   const logger = pino({ level: 'silent' });
   await initialize(config, { logger });
-  const server = await startServer(config, { logger });
-  const rt = server.runtime;
+  const rt = await openRuntime(config, { logger });
   const person = async (name, roles, zones) => {
     const p = await rt.identity.createPrincipal(systemContext('bench'), { name, kind: roles.includes('workload') ? 'service' : 'human', roles, ...(zones ? { zones } : {}) });
     return (await rt.database.transact((tx) => rt.identity.createTokenIn(tx, systemContext('bench'), p.id, 'bench', 1, null))).token;
@@ -94,6 +113,9 @@ export async function benchRegistry(results) {
   const approverToken = await person('bench-approver', ['approver']);
   const opsToken = await person('bench-ops', ['operator']);
   const workload = await person('bench-svc', ['workload'], ['standard-ai']);
+  await rt.ledger.integrate();
+  await rt.close();
+  const server = await spawnServe(dataDir, join(work, 'evident.yaml'));
   const evident = server.url.replace('http://', '');
 
   // The reference registry.
@@ -113,21 +135,36 @@ export async function benchRegistry(results) {
       const src = join(work, `src-${i}`);
       const digest = layout(src, randomBytes(LAYER_MIB * 1024 * 1024));
       const repo = `bench/model-${i}`;
-      times.registryPush.push(await run('skopeo', ['copy', '--dest-tls-verify=false', `oci:${src}:v1`, `docker://127.0.0.1:${port}/${repo}:v1`]));
-      times.evidentPush.push(await run('skopeo', ['copy', '--dest-tls-verify=false', '--dest-creds', `evident:${dev}`, `oci:${src}:v1`, `docker://${evident}/${repo}:v1`]));
+      // Who goes first alternates: the second copy meets the first one's disk writeback.
+      const pushRegistry = async () => times.registryPush.push(await run('skopeo', ['copy', '--dest-tls-verify=false', `oci:${src}:v1`, `docker://127.0.0.1:${port}/${repo}:v1`]));
+      const pushEvident = async () => times.evidentPush.push(await run('skopeo', ['copy', '--dest-tls-verify=false', '--dest-creds', `evident:${dev}`, `oci:${src}:v1`, `docker://${evident}/${repo}:v1`]));
+      if (i % 2) {
+        await pushEvident();
+        await pushRegistry();
+      } else {
+        await pushRegistry();
+        await pushEvident();
+      }
       const a = (await api('GET', `/api/v1/artifacts?name=${repo}`, approverToken)).artifacts.find((x) => x.digest === digest);
       await api('POST', `/api/v1/artifacts/${a.id}/approvals`, approverToken, {});
       await api('POST', `/api/v1/artifacts/${a.id}/promotions`, opsToken, { zone: 'standard-ai' });
       const out = join(work, `out-${i}`);
-      times.registryPull.push(await run('skopeo', ['copy', '--src-tls-verify=false', `docker://127.0.0.1:${port}/${repo}:v1`, `oci:${out}-r:v1`]));
-      times.evidentPull.push(await run('skopeo', ['copy', '--src-tls-verify=false', '--src-creds', `evident:${workload}`, `docker://${evident}/${repo}:v1`, `oci:${out}-e:v1`]));
+      const pullRegistry = async () => times.registryPull.push(await run('skopeo', ['copy', '--src-tls-verify=false', `docker://127.0.0.1:${port}/${repo}:v1`, `oci:${out}-r:v1`]));
+      const pullEvident = async () => times.evidentPull.push(await run('skopeo', ['copy', '--src-tls-verify=false', '--src-creds', `evident:${workload}`, `docker://${evident}/${repo}:v1`, `oci:${out}-e:v1`]));
+      if (i % 2) {
+        await pullEvident();
+        await pullRegistry();
+      } else {
+        await pullRegistry();
+        await pullEvident();
+      }
       rmSync(src, { recursive: true, force: true });
       rmSync(`${out}-r`, { recursive: true, force: true });
       rmSync(`${out}-e`, { recursive: true, force: true });
     }
   } finally {
     reg.kill('SIGTERM');
-    await server.close();
+    server.child.kill('SIGTERM');
   }
   rmSync(work, { recursive: true, force: true });
   for (const dir of ['Push', 'Pull']) {

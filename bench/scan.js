@@ -13,7 +13,7 @@ import { scanFile } from '../dist/scan/scan.js';
 const MiB = 2 ** 20;
 
 /** A torch-style data.pkl: an OrderedDict of `n` tensors rebuilt with _rebuild_tensor_v2. */
-function stateDictPickle(targetBytes) {
+export function stateDictPickle(targetBytes) {
   const parts = [];
   const s = (str) => Buffer.from(str, 'latin1');
   const uni = (str) => {
