@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { scanBytes } from './scan.js';
 import { walkPickles } from './pickle.js';
 import { memorySource } from './source.js';
+import { mutatedFrom } from '../../test/helpers/mutate.js';
 
 const ROOT = join(import.meta.dirname, '../../test/fixtures/model-files');
 const seeds = ['picklescan/data', 'picklescan/data2', 'modelscan/data']
@@ -14,17 +15,7 @@ const seeds = ['picklescan/data', 'picklescan/data2', 'modelscan/data']
   .filter((f) => !f.endsWith('.7z')) // 7z goes through WebAssembly: covered once below, too slow to fuzz here
   .map((f) => new Uint8Array(readFileSync(f)));
 
-const mutated = fc
-  .record({
-    seed: fc.constantFrom(...seeds),
-    edits: fc.array(fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }), { maxLength: 8 }),
-    cut: fc.option(fc.nat(), { nil: undefined }),
-  })
-  .map(({ seed, edits, cut }) => {
-    const b = Uint8Array.from(seed);
-    for (const e of edits) if (b.length) b[e.at % b.length] = e.byte;
-    return cut === undefined || b.length === 0 ? b : b.subarray(0, cut % b.length);
-  });
+const mutated = mutatedFrom(seeds);
 
 async function noThrowWithin(bytes: Uint8Array, ms: number): Promise<void> {
   const t = performance.now();
