@@ -335,6 +335,34 @@ describe.each(DIALECTS)('registry intake over HTTP on %s', (dialect) => {
   }
 });
 
+describe('OpenSSF model signing at intake', () => {
+  let app: TestApp;
+  const MT = new URL('../../test/fixtures/signatures/model-transparency/', import.meta.url).pathname;
+  beforeAll(async () => {
+    app = await createTestApp('sqlite', { registry: { trustedKeys: [{ id: 'model-signer', file: join(MT, 'keys/signing-key-pub.pem') }] } });
+  });
+  afterAll(async () => app?.close());
+
+  it('verifies a model-signing bundle over the model files, one of which is the artifact', async () => {
+    const dev = await app.person('dev', ['developer']);
+    const dir = join(MT, 'v1.1.0-elliptic-key');
+    const files = Object.fromEntries(['signme-1', 'signme-2'].map((f) => [f, createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')]));
+    const content = readFileSync(join(dir, 'signme-1'));
+    const up = await fetch(`${app.url}/api/v1/artifacts?${new URLSearchParams({ name: 'models/signed', kind: 'model' })}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${dev.token}`, 'content-type': 'application/octet-stream' },
+      body: content,
+    }).then(async (r) => (await r.json()) as any);
+    const bundle = readFileSync(join(dir, 'model.sig'), 'utf8');
+    const ok = await app.request('POST', `/api/v1/artifacts/${up.id}/signatures`, { token: dev.token, body: { format: 'model-signing', signature: bundle, files } });
+    expect(ok.body).toMatchObject({ state: 'verified', signature: { format: 'model-signing', verified: true, signer: { identity: 'model-signer' } } });
+    // A file list that does not match what was signed does not verify.
+    const tampered = await app.request('POST', `/api/v1/artifacts/${up.id}/signatures`, { token: dev.token, body: { format: 'model-signing', signature: bundle, files: { ...files, 'signme-2': 'f'.repeat(64) } } });
+    expect(tampered.body.signature).toMatchObject({ verified: true }); // the verified one stays
+    expect((await ledgerEvents(app, 'artifact.signature.checked')).at(-1)).toMatchObject({ outcome: 'denied', body: { verified: false, reasons: [expect.stringContaining('signme-2')] } });
+  });
+});
+
 describe.each(DIALECTS)('two approvers required, on %s', (dialect) => {
   let app: TestApp;
   beforeAll(async () => {
