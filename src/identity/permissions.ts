@@ -49,6 +49,7 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
   'GET /api/v1/artifacts/:id': ['admin', 'developer', 'approver', 'operator', 'auditor'],
   'POST /api/v1/artifacts/:id/signatures': ['admin', 'developer', 'approver'],
   'POST /api/v1/artifacts/:id/sbom': ['admin', 'developer'],
+  'POST /api/v1/artifacts/:id/attestations': ['admin', 'developer'],
   'POST /api/v1/artifacts/:id/approvals': ['approver'],
   'POST /api/v1/artifacts/:id/rejection': ['admin', 'approver'],
   'POST /api/v1/artifacts/:id/quarantine': ['admin', 'approver', 'operator'],

@@ -29,7 +29,7 @@ export interface Zone {
   llmProviders: string[];
   logging: { redactedLogs: boolean; auditLogging: boolean };
   retention: { logsDays?: number; auditDays?: number; dataDays?: number };
-  artifacts: { licenses: { allow?: string[]; deny?: string[] }; blockAdvisoriesFrom: 'low' | 'medium' | 'high' | 'critical' | null; trustedSigners: string[] | null; maxReviewDays: number | null };
+  artifacts: { licenses: { allow?: string[]; deny?: string[] }; blockAdvisoriesFrom: 'low' | 'medium' | 'high' | 'critical' | null; trustedSigners: string[] | null; maxReviewDays: number | null; provenanceBuilders: string[] | null };
   modes: Partial<Record<RuleId, Mode>>;
 }
 
@@ -133,6 +133,7 @@ function toZone(name: string, z: ZoneInput): Zone {
       blockAdvisoriesFrom: z.artifacts?.advisory_threshold ?? null,
       trustedSigners: z.artifacts?.trusted_signers ?? null,
       maxReviewDays: z.artifacts?.max_review_days ?? null,
+      provenanceBuilders: z.artifacts?.provenance?.builders ?? null,
     },
     modes: Object.fromEntries(Object.entries(z.rules ?? {}).map(([k, v]) => [k, v!.mode])) as Zone['modes'],
   };

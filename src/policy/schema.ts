@@ -128,6 +128,8 @@ export const ZoneSchema = z
         advisory_threshold: z.enum(['low', 'medium', 'high', 'critical']).optional(),
         /** Signer key ids (registry.trustedKeys ids) or identities whose signatures count here; default: any trusted. */
         trusted_signers: z.array(z.string().min(1).max(1024)).max(100).optional(),
+        /** A verified SLSA provenance attestation from one of these builders (runDetails.builder.id). */
+        provenance: z.object({ builders: z.array(z.string().min(1).max(2048)).min(1).max(100) }).strict().optional(),
         /** Longest an artifact may go between reviews in this zone, in days. */
         max_review_days: z.number().int().min(1).max(3650).optional(),
       })

@@ -80,6 +80,20 @@ export const registryEvents = [
       })
       .strict(),
   ),
+  defineEvent(
+    'artifact.attested',
+    z
+      .object({
+        ...Ref,
+        verified: z.boolean(),
+        predicateType: z.string().max(256),
+        issuer: z.string().max(256).optional(),
+        builderId: z.string().max(2048).optional(),
+        attestationDigest: Digest.optional(),
+        reasons: z.array(z.string().max(500)).max(20),
+      })
+      .strict(),
+  ),
   defineEvent('artifact.rejected', z.object({ ...Ref, from: State }).strict()),
   defineEvent('artifact.quarantined', z.object({ ...Ref, from: State }).strict()),
   defineEvent('artifact.promoted', z.object({ ...Ref, zone: Zone, checks: z.array(z.string().max(200)).max(20) }).strict()),

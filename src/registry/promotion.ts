@@ -4,6 +4,7 @@
 // checks that passed with the promotion and refuses with the ones that failed.
 import type { Zone } from '../policy/model.js';
 import { checkLicense } from '../scan/license.js';
+import { SLSA_PROVENANCE_V1 } from '../signing/intoto.js';
 import type { ArtifactRow } from './store.js';
 import type { SignatureSummary } from './schema.js';
 
@@ -53,6 +54,13 @@ export function promotionChecks(r: ArtifactRow, zone: Zone, now: Date): { passed
     if (!sig?.verified) failed.push(`zone ${zone.name} requires a signature from ${rules.trustedSigners.join(', ')}; none verified`);
     else if (!who.some((w) => rules.trustedSigners!.includes(w))) failed.push(`signed by ${who.join(' / ')}, which zone ${zone.name} does not trust (trusted: ${rules.trustedSigners.join(', ')})`);
     else passed.push(`signer ${who[0]} trusted in ${zone.name}`);
+  }
+
+  if (rules.provenanceBuilders) {
+    const builders = (JSON.parse(r.attestations) as { predicateType: string; builderId?: string }[]).filter((a) => a.predicateType === SLSA_PROVENANCE_V1 && a.builderId).map((a) => a.builderId!);
+    const trusted = builders.find((b) => rules.provenanceBuilders!.includes(b));
+    if (trusted) passed.push(`SLSA provenance from ${trusted}`);
+    else failed.push(`zone ${zone.name} requires verified SLSA provenance from ${rules.provenanceBuilders.join(', ')}; ${builders.length ? `it has provenance from ${builders.join(', ')}` : 'none is attached'}`);
   }
 
   if (rules.maxReviewDays) {

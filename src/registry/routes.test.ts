@@ -4,8 +4,8 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestApp, ledgerEvents, type TestApp } from '../../test/helpers/app.js';
 import { DIALECTS, tempDir } from '../../test/helpers/db.js';
-import { verifyAttestation } from '../signing/intoto.js';
-import { trustedKey } from '../signing/keys.js';
+import { issueAttestation, verifyAttestation } from '../signing/intoto.js';
+import { createKeySigner, trustedKey } from '../signing/keys.js';
 
 const FIXTURES = new URL('../../test/fixtures/model-files/picklescan/', import.meta.url).pathname;
 const MODEL = readFileSync(join(FIXTURES, 'data/new_pytorch_model.bin'));
@@ -360,6 +360,62 @@ describe('OpenSSF model signing at intake', () => {
     const tampered = await app.request('POST', `/api/v1/artifacts/${up.id}/signatures`, { token: dev.token, body: { format: 'model-signing', signature: bundle, files: { ...files, 'signme-2': 'f'.repeat(64) } } });
     expect(tampered.body.signature).toMatchObject({ verified: true }); // the verified one stays
     expect((await ledgerEvents(app, 'artifact.signature.checked')).at(-1)).toMatchObject({ outcome: 'denied', body: { verified: false, reasons: [expect.stringContaining('signme-2')] } });
+  });
+});
+
+describe('SLSA provenance at intake', () => {
+  let app: TestApp;
+  const builder = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  beforeAll(async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'ci.pub'), builder.publicKey.export({ type: 'spki', format: 'pem' }));
+    app = await createTestApp('sqlite', { registry: { trustedKeys: [{ id: 'ci-builder', file: join(dir, 'ci.pub') }], requireSignature: false } });
+  });
+  afterAll(async () => app?.close());
+
+  it("keeps verified provenance with the artifact and holds promotion to the builders a zone trusts", async () => {
+    // The policy owner requires provenance from the bank's CI in standard-ai.
+    const files = readdirSync(new URL('../../examples/policy/', import.meta.url)).filter((f) => f.endsWith('.yaml'));
+    const sources = files.map((name) => {
+      let text = readFileSync(new URL(`../../examples/policy/${name}`, import.meta.url), 'utf8');
+      if (name === 'zones.yaml') text = text.replace('      advisory_threshold: critical\n', '      advisory_threshold: critical\n      provenance: { builders: ["https://ci.bank.example/builders/ml@v2"] }\n');
+      return { name, text };
+    });
+    expect((await app.request('POST', '/api/v1/policy/versions', { body: { files: sources, note: 'provenance for standard-ai' } })).status).toBe(201);
+
+    const dev = await app.person('dev', ['developer']);
+    const approver = await app.person('risk', ['approver']);
+    const ops = await app.person('ops', ['operator']);
+    const up = await fetch(`${app.url}/api/v1/artifacts?${new URLSearchParams({ name: 'models/built', kind: 'model', environments: 'standard-ai' })}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${dev.token}`, 'content-type': 'application/octet-stream' },
+      body: MODEL,
+    }).then(async (r) => (await r.json()) as any);
+    const provenance = (builderId: string, digest: string) =>
+      issueAttestation(
+        {
+          subject: [{ name: 'pytorch_model.bin', digest: { sha256: digest } }],
+          predicateType: 'https://slsa.dev/provenance/v1',
+          predicate: { buildDefinition: { buildType: 'https://ci.bank.example/ml-train@v1', externalParameters: { repo: 'git+https://git.bank.example/ml/fraud' } }, runDetails: { builder: { id: builderId } } },
+        },
+        createKeySigner(builder.privateKey),
+      );
+    const wrongSubject = await app.request('POST', `/api/v1/artifacts/${up.id}/attestations`, { token: dev.token, body: { envelope: provenance('https://ci.bank.example/builders/ml@v2', 'a'.repeat(64)) } });
+    expect(wrongSubject.body.attestations.filter((x: { issuer?: string }) => x.issuer)).toEqual([]);
+    expect((await ledgerEvents(app, 'artifact.attested')).at(-1)).toMatchObject({ outcome: 'denied', body: { verified: false } });
+
+    await app.request('POST', `/api/v1/artifacts/${up.id}/attestations`, { token: dev.token, body: { envelope: provenance('https://laptop.example/me', sha(MODEL).slice(7)) } });
+    await app.request('POST', `/api/v1/artifacts/${up.id}/approvals`, { token: approver.token, body: {} });
+    const refused = await app.request('POST', `/api/v1/artifacts/${up.id}/promotions`, { token: ops.token, body: { zone: 'standard-ai' } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toMatch(/requires verified SLSA provenance from https:\/\/ci\.bank\.example\/builders\/ml@v2; it has provenance from https:\/\/laptop\.example\/me/u);
+
+    // Provenance attaches until the end; from the trusted builder, promotion goes through.
+    const good = await app.request('POST', `/api/v1/artifacts/${up.id}/attestations`, { token: dev.token, body: { envelope: provenance('https://ci.bank.example/builders/ml@v2', sha(MODEL).slice(7)) } });
+    expect(good.body.attestations).toContainEqual(expect.objectContaining({ predicateType: 'https://slsa.dev/provenance/v1', issuer: 'ci-builder', builderId: 'https://ci.bank.example/builders/ml@v2' }));
+    const promoted = await app.request('POST', `/api/v1/artifacts/${up.id}/promotions`, { token: ops.token, body: { zone: 'standard-ai' } });
+    expect(promoted.status).toBe(200);
+    expect((await ledgerEvents(app, 'artifact.promoted')).at(-1).body.checks).toContain('SLSA provenance from https://ci.bank.example/builders/ml@v2');
   });
 });
 

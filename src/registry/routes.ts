@@ -120,6 +120,20 @@ export const registryRoutes: FastifyPluginAsyncZod<{ registry: RegistryService; 
   );
 
   app.post(
+    '/api/v1/artifacts/:id/attestations',
+    {
+      schema: {
+        tags,
+        summary: 'Attach an in-toto attestation (DSSE envelope) about the artifact, e.g. SLSA provenance; kept when it verifies against the trusted keys and names this artifact',
+        params: IdParamsSchema,
+        body: z.object({ envelope: z.record(z.string(), z.unknown()) }).strict(),
+        response: { 200: ArtifactSchema },
+      },
+    },
+    async (req) => registry.attachAttestation(req.ctx, req.params.id, req.body.envelope, (a) => signatures.attestation(a, req.body.envelope)),
+  );
+
+  app.post(
     '/api/v1/artifacts/:id/approvals',
     { schema: { tags, summary: 'Approve (approver role; never the uploader). Completes when enough distinct approvers have approved', params: IdParamsSchema, body: ApproveBodySchema, response: { 200: ArtifactSchema } } },
     async (req) => registry.approve(req.ctx, req.params.id, req.body),

@@ -90,7 +90,9 @@ export const ArtifactSchema = z.object({
       auditedAt: z.string(),
     })
     .nullable(),
-  attestations: z.array(z.object({ predicateType: z.string(), digest: z.string(), issuedAt: z.string() })).describe('signed in-toto attestations Evident issued (GET …/attestations/{digest})'),
+  attestations: z
+    .array(z.object({ predicateType: z.string(), digest: z.string(), issuedAt: z.string(), issuer: z.string().optional(), builderId: z.string().optional() }))
+    .describe('signed in-toto attestations about it: the ones Evident issued (scan, approval) and verified ones attached at intake (SLSA provenance…); GET …/attestations/{digest}'),
   approvals: z.array(z.object({ principalId: z.string(), revision: z.number().int(), decidedAt: z.string(), note: z.string().nullable() })),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -26,6 +26,7 @@ import type { Zone } from '../policy/model.js';
 import { imageKey, type ArtifactStatus } from '../policy/decide.js';
 import { promotionChecks } from './promotion.js';
 import type { SbomAuditor } from './sbom-intake.js';
+import type { AttestationCheck } from './signatures.js';
 import type { Signer } from '../signing/keys.js';
 import { issueAttestation, EVIDENT_APPROVAL_V1, EVIDENT_SCAN_V1 } from '../signing/intoto.js';
 
@@ -185,7 +186,7 @@ export function createRegistryService(deps: RegistryDeps) {
     })());
     return { predicateType, digest: stored.digest, issuedAt: now().toISOString() };
   }
-  const withAttestation = (r: Pick<ArtifactRow, 'attestations'>, a: { predicateType: string; digest: string; issuedAt: string }) => JSON.stringify([...(JSON.parse(r.attestations) as unknown[]), a]);
+  const withAttestation = (r: Pick<ArtifactRow, 'attestations'>, a: { predicateType: string; digest: string; issuedAt: string; issuer?: string; builderId?: string }) => JSON.stringify([...(JSON.parse(r.attestations) as unknown[]), a]);
 
   async function view(id: string): Promise<Artifact> {
     const r = await store.artifactById(database.db, id);
@@ -387,6 +388,47 @@ export function createRegistryService(deps: RegistryDeps) {
           ...envelopeOf(ctx),
           target: { type: 'artifact', id },
           body: { ...ref(cur), sbomDigest: summary.digest, components: summary.components, highest: summary.highest, advisories: [...new Set(summary.matches.map((m) => m.advisoryId))].slice(0, 200).map((s) => s.slice(0, 64)) },
+        });
+      });
+      return view(id);
+    });
+  }
+
+  /**
+   * Attaches an in-toto attestation someone else issued (SLSA provenance from a builder, an
+   * evaluation report…) after checking it against the trusted keys and that its subject is this
+   * artifact. Verified ones are kept with the record; every check is recorded.
+   */
+  async function attachAttestation(ctx: RequestContext, id: string, envelope: unknown, check: (a: Artifact) => AttestationCheck): Promise<Artifact> {
+    return refusing(ctx, 'attestation', { id }, async () => {
+      const result = check(await view(id));
+      const bytes = Buffer.from(JSON.stringify(envelope));
+      const stored = result.verified
+        ? await blobs.put((async function* () {
+            yield bytes;
+          })())
+        : null;
+      await database.transact(async (tx) => {
+        const cur = await load(tx, id);
+        if (['rejected', 'quarantined'].includes(cur.state)) throw conflict(`artifact ${id} is ${cur.state}; nothing more is attached to it`);
+        if (stored) {
+          const entry = { predicateType: result.predicateType ?? 'unknown', digest: stored.digest, issuedAt: now().toISOString(), ...(result.issuer ? { issuer: result.issuer } : {}), ...(result.builderId ? { builderId: result.builderId } : {}) };
+          await move(tx, cur, { attestations: withAttestation(cur, entry) });
+        }
+        await ledger.append(tx, {
+          action: 'artifact.attested',
+          outcome: result.verified ? 'allowed' : 'denied',
+          ...envelopeOf(ctx),
+          target: { type: 'artifact', id },
+          body: {
+            ...ref(cur),
+            verified: result.verified,
+            predicateType: (result.predicateType ?? 'unknown').slice(0, 256),
+            ...(result.issuer ? { issuer: result.issuer.slice(0, 256) } : {}),
+            ...(result.builderId ? { builderId: result.builderId.slice(0, 2048) } : {}),
+            ...(stored ? { attestationDigest: stored.digest } : {}),
+            reasons: result.reasons.slice(0, 20).map((r) => r.slice(0, 500)),
+          },
         });
       });
       return view(id);
@@ -599,6 +641,7 @@ export function createRegistryService(deps: RegistryDeps) {
     scanStored,
     recordSignature,
     attachSbom,
+    attachAttestation,
     approve,
     reject: exit('rejected'),
     quarantine: exit('quarantined'),

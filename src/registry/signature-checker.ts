@@ -7,7 +7,7 @@ import { AppError } from '../errors.js';
 import { trustedKey } from '../signing/keys.js';
 import { parseCertificateBundle } from '../signing/x509-chain.js';
 import { verifyCosignBundle, verifyCosignSignature } from '../signing/cosign.js';
-import { verifyAttestation } from '../signing/intoto.js';
+import { SLSA_PROVENANCE_V1, summarizeSlsaProvenance, verifyAttestation } from '../signing/intoto.js';
 import { verifySigstoreBundle } from '../signing/sigstore-bundle.js';
 import { verifyModelSignature } from '../signing/model-signing.js';
 import type { TrustMaterial, VerificationResult } from '../signing/types.js';
@@ -72,6 +72,21 @@ export function createSignatureChecker(cfg: Config['registry'], now: () => Date 
       // A key signer is named by its registry.trustedKeys id: the name zones list in trusted_signers.
       const identity = r.identity ?? (r.keyId ? (names.get(r.keyId) ?? null) : null);
       return { format: r.format, verified: r.verified, signer: { identity, keyId: r.keyId }, reasons: r.reasons, checkedAt: now().toISOString() };
+    },
+    attestation(artifact, envelope) {
+      const r = verifyAttestation(envelope, trust.keys, { expectedSha256: artifact.digest.slice('sha256:'.length) });
+      const predicateType = r.statement?.predicateType ?? null;
+      let builderId: string | null = null;
+      const reasons = [...r.reasons];
+      if (r.verified && predicateType === SLSA_PROVENANCE_V1) {
+        try {
+          builderId = summarizeSlsaProvenance(r.statement!.predicate).builderId;
+        } catch (e) {
+          reasons.push(`the SLSA provenance predicate is malformed: ${(e as Error).message}`);
+        }
+      }
+      const keyId = r.keyIds[0] ?? null;
+      return { verified: r.verified && reasons.length === r.reasons.length, predicateType, issuer: keyId ? (names.get(keyId) ?? keyId) : null, builderId, reasons };
     },
   };
 }

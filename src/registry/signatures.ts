@@ -12,6 +12,17 @@ export const SignatureInputSchema = z
   .strict();
 export type SignatureInput = z.infer<typeof SignatureInputSchema>;
 
+export interface AttestationCheck {
+  verified: boolean;
+  predicateType: string | null;
+  issuer: string | null;
+  /** SLSA provenance: who built it. */
+  builderId: string | null;
+  reasons: string[];
+}
+
 export interface SignatureChecker {
   check(artifact: Artifact, input: SignatureInput): Promise<SignatureSummary>;
+  /** A DSSE in-toto attestation about the artifact (its subject must be the artifact's digest). */
+  attestation(artifact: Artifact, envelope: unknown): AttestationCheck;
 }
