@@ -11,7 +11,8 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: ['test/reliability/**'] },
+        // globalSetup: the suite's own logs are scanned for leaks when it ends (test/log-leak-scan.ts).
+        test: { name: 'unit', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: ['test/reliability/**'], globalSetup: ['test/log-leak-scan.ts'] },
       },
       {
         extends: true,

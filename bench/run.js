@@ -5,10 +5,11 @@ import { benchAppends, benchVerify } from './ledger.js';
 import { benchDecision, benchWebhook } from './policy.js';
 import { benchRegistry } from './registry.js';
 import { benchScan } from './scan.js';
+import { benchRedact } from './redact.js';
 
 const results = [];
 const only = process.argv[2];
-const suites = { appends: benchAppends, verify: benchVerify, decision: benchDecision, webhook: benchWebhook, scan: benchScan, registry: benchRegistry };
+const suites = { appends: benchAppends, verify: benchVerify, decision: benchDecision, webhook: benchWebhook, scan: benchScan, redact: benchRedact, registry: benchRegistry };
 for (const [name, fn] of Object.entries(suites)) {
   if (only && only !== name) continue;
   await fn(results);

@@ -6,5 +6,6 @@ const code = await runCli(process.argv.slice(2), {
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),
   env: process.env,
+  stdin: process.stdin,
 });
 process.exitCode = code;

@@ -15,6 +15,7 @@ import { systemContext } from '../identity/context.js';
 import { registerPolicyCommands } from './policy-commands.js';
 import { registerArtifactCommands } from './artifact-commands.js';
 import { registerScanCommand } from './scan-command.js';
+import { registerRedactCommands } from './redact-commands.js';
 import { loadLedgerSigner } from '../setup/keys.js';
 import { dataLayout } from '../setup/layout.js';
 import { fsyncDir } from '../util/durable-fs.js';
@@ -24,6 +25,8 @@ export interface CliIo {
   out(s: string): void;
   err(s: string): void;
   env: NodeJS.ProcessEnv;
+  /** Standard input, for commands that read it (redact). */
+  stdin?: AsyncIterable<Uint8Array>;
   /** serve waits on this; tests resolve it instead of sending a signal. */
   untilStopped?: Promise<void>;
 }
@@ -236,6 +239,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
 
   registerPolicyCommands(program, { io, setExit, config: (o) => configFrom(io, o) });
   registerScanCommand(program, io, setExit);
+  registerRedactCommands(program, io, setExit);
   registerArtifactCommands(program, { ...io, tty: !!process.stderr.isTTY }, setExit);
 
   const token = program.command('token').description('local token operations on the data dir');

@@ -103,6 +103,9 @@ describe.each(DIALECTS)('HTTP server on %s', (dialect) => {
     expect(r.headers.get('x-request-id')).toBe('trace-abc.123');
     const bad = await app.request('GET', '/api/v1/whoami', { headers: { 'x-request-id': 'has spaces and \u00e9' } });
     expect(bad.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/u);
+    // A card number sent as a request id would land in every log line: replaced by ours.
+    const card = await app.request('GET', '/api/v1/whoami', { headers: { 'x-request-id': '4111111111111111' } });
+    expect(card.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/u);
     const created = await app.request('POST', '/api/v1/principals', { body: { name: 'traced', kind: 'service', roles: ['workload'] }, headers: { 'x-request-id': 'req-traced-1' } });
     expect(created.status).toBe(201);
     const rows = await app.server.runtime.database.db.selectFrom('ledger_entries').select(['request_id', 'action']).where('request_id', '=', 'req-traced-1').execute();

@@ -52,7 +52,38 @@ export interface WalkOptions {
 interface GlobalVal { k: 'global'; module: string; name: string }
 interface CallVal { k: 'call' }
 interface OpaqueVal { k: 'opaque'; what: string }
-type Val = string | number | bigint | GlobalVal | CallVal | OpaqueVal;
+type Resolved = string | number | bigint | GlobalVal | CallVal | OpaqueVal;
+type Val = Resolved | LazyStr;
+
+/**
+ * A short string argument (BINSTRING, BINUNICODE, ...) not decoded yet: bytes [off, off + len) of the
+ * source. Almost every string is a dict key that never becomes a GLOBAL operand, so it is decoded
+ * only when STACK_GLOBAL or STOP consumes it (re-reads from outside the window are cached).
+ */
+class LazyStr {
+  /** `latin`: BINSTRING (latin-1); else BINUNICODE (strict UTF-8). */
+  constructor(readonly off: number, readonly len: number, readonly latin: boolean) {}
+}
+
+/**
+ * In a stack or memoArr slot: a LazyStr kept as a number in the parallel stackRef/memoRef slot,
+ * `off * 4096 + len * 2 + latin` (len <= MAX_TRACKED_STRING < 2048), exact below 2^53. Never seen
+ * outside those arrays: reading a slot through pop/top/memoGet turns it into a LazyStr.
+ */
+const LAZY: OpaqueVal = { k: 'opaque', what: 'a string (internal)' };
+const MAX_LAZY_OFFSET = 2 ** 40;
+
+function lazyFromCode(code: number): LazyStr {
+  const low = code % 4096;
+  return new LazyStr((code - low) / 4096, low >> 1, (low & 1) === 1);
+}
+
+/** `a` with room for index `i`. */
+function grow(a: Float64Array, i: number): Float64Array {
+  const b = new Float64Array(Math.max(a.length * 2, i + 1));
+  b.set(a);
+  return b;
+}
 
 const ANY: OpaqueVal = { k: 'opaque', what: 'a non-string value' };
 const BYTES: OpaqueVal = { k: 'opaque', what: 'a bytes value' };
@@ -68,6 +99,12 @@ const MAX_MEMO = 2_000_000;
 const MAX_LINE = 1 << 20;
 const CHUNK = 1 << 20;
 
+/**
+ * The window's buffer for sources that can fill one (files): reused across loads and walks, so a
+ * view of it is only valid until the next load. Walks are synchronous, so one is enough.
+ */
+let sharedWindow: Uint8Array | undefined;
+
 class Truncated extends Error {}
 class Invalid extends Error {}
 
@@ -82,21 +119,40 @@ export function walkPickles(src: ByteSource, opts: WalkOptions = {}): PickleWalk
 }
 
 class Walker {
+  // Window [base, lim) of the source held in `buf`.
   private buf: Uint8Array = new Uint8Array(0);
-  private bufStart = 0;
+  private base = 0;
+  private lim = 0;
+  private readonly size: number;
   private pos: number;
+  // The stack is stack[0, sp): entries above sp are stale and never read.
   private stack: Val[] = [];
+  private sp = 0;
   private marks: number[] = [];
-  private memo = new Map<number, Val>();
+  /** The last mark (0 without one): pops never go below it. */
+  private floor = 0;
+  // The memo: keys 0..memoArr.length-1 (CPython's own numbering, dense from 0) in an array, any
+  // other key in memoMap; memoCount is the number of keys, len(memo).
+  private memoArr: Val[] = [];
+  private memoMap = new Map<number, Val>();
+  private memoCount = 0;
+  /** Codes of the LAZY entries of stack and memoArr, at the same index. */
+  private stackRef: Float64Array = new Float64Array(64);
+  private memoRef: Float64Array = new Float64Array(64);
+  /** Strings decoded by re-reading the source (outside the window), by code. */
+  private decodeCache = new Map<number, Resolved>();
+  /** Opcodes completed in the current pickle. */
+  private ops = 0;
   private readonly out: PickleWalk;
 
   constructor(private readonly src: ByteSource, start: number, private readonly continuation: boolean) {
+    this.size = src.size;
     this.pos = start;
     this.out = { notPickle: false, globals: [], pickles: [], end: start };
   }
 
   run(maxPickles: number): PickleWalk {
-    const size = this.src.size;
+    const size = this.size;
     while (this.pos < size && this.out.pickles.length < maxPickles) {
       const start = this.pos;
       const first = this.out.pickles.length === 0 && !this.continuation;
@@ -106,16 +162,20 @@ class Walker {
         break;
       }
       this.stack = [];
+      this.sp = 0;
       this.marks = [];
-      this.memo = new Map();
-      let opsDone = 0;
+      this.floor = 0;
+      this.memoArr = [];
+      this.memoMap = new Map();
+      this.memoCount = 0;
+      this.ops = 0;
       try {
-        const stop = this.one(() => opsDone++);
+        const stop = this.one();
         this.out.pickles.push({ start, end: this.pos, ...stop });
         this.out.end = this.pos;
       } catch (e) {
         if (!(e instanceof Truncated || e instanceof Invalid)) throw e;
-        if (first && opsDone === 0) this.out.notPickle = true;
+        if (first && this.ops === 0) this.out.notPickle = true;
         else this.out.error = { offset: this.pos, message: e.message };
         break;
       }
@@ -126,41 +186,78 @@ class Walker {
   // ---- byte access over a sliding window -------------------------------------------------
 
   private byteAt(p: number): number {
-    if (p < this.bufStart || p >= this.bufStart + this.buf.length) this.load(p, 1);
-    return this.buf[p - this.bufStart]!;
+    if (p < this.base || p >= this.lim) this.load(p, 1);
+    return this.buf[p - this.base]!;
   }
 
   private load(p: number, need: number): void {
-    if (p + need > this.src.size) throw new Truncated(`pickle truncated at offset ${p}: needs ${need} more bytes, ${Math.max(0, this.src.size - p)} remain`);
+    if (p + need > this.size) throw new Truncated(`pickle truncated at offset ${p}: needs ${need} more bytes, ${Math.max(0, this.size - p)} remain`);
+    if (this.src.readInto !== undefined && need <= CHUNK) {
+      const w = (sharedWindow ??= new Uint8Array(CHUNK));
+      this.buf = w;
+      this.base = p;
+      this.lim = p + this.src.readInto(p, w);
+      return;
+    }
     const b = this.src.read(p, Math.max(need, CHUNK));
     // A plain Uint8Array view: Buffer#subarray is several times slower on the hot path.
     this.buf = new Uint8Array(b.buffer, b.byteOffset, b.length);
-    this.bufStart = p;
+    this.base = p;
+    this.lim = p + b.length;
   }
 
   private take(n: number): Uint8Array {
     const p = this.pos;
-    if (p < this.bufStart || p + n > this.bufStart + this.buf.length) this.load(p, n);
+    if (p < this.base || p + n > this.lim) this.load(p, n);
     this.pos = p + n;
-    return this.buf.subarray(p - this.bufStart, p - this.bufStart + n);
+    return this.buf.subarray(p - this.base, p - this.base + n);
   }
 
   private skip(n: number): void {
-    if (this.pos + n > this.src.size) throw new Truncated(`pickle truncated at offset ${this.pos}: an argument of ${n} bytes runs past the end`);
+    if (this.pos + n > this.size) throw new Truncated(`pickle truncated at offset ${this.pos}: an argument of ${n} bytes runs past the end`);
     this.pos += n;
   }
 
   private u8(): number {
-    return this.byteAt(this.pos++);
+    const p = this.pos;
+    this.pos = p + 1; // before a load that may throw: the error is reported after the byte
+    if (p < this.base || p >= this.lim) this.load(p, 1);
+    return this.buf[p - this.base]!;
   }
 
-  private uint(n: 1 | 2 | 4 | 8): number {
+  /** Like u8, but a truncation is reported at the byte (as for the other fixed-size arguments). */
+  private u8AsArg(): number {
     const p = this.pos;
-    if (p < this.bufStart || p + n > this.bufStart + this.buf.length) this.load(p, n);
-    const o = p - this.bufStart;
-    this.pos = p + n;
+    if (p < this.base || p >= this.lim) this.load(p, 1);
+    this.pos = p + 1;
+    return this.buf[p - this.base]!;
+  }
+
+  private u16(): number {
+    const p = this.pos;
+    if (p < this.base || p + 2 > this.lim) this.load(p, 2);
+    const b = this.buf;
+    const o = p - this.base;
+    this.pos = p + 2;
+    return b[o]! | (b[o + 1]! << 8);
+  }
+
+  private u32(): number {
+    const p = this.pos;
+    if (p < this.base || p + 4 > this.lim) this.load(p, 4);
+    const b = this.buf;
+    const o = p - this.base;
+    this.pos = p + 4;
+    return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+  }
+
+  private u64(): number {
+    const p = this.pos;
+    if (p < this.base || p + 8 > this.lim) this.load(p, 8);
+    const o = p - this.base;
+    this.pos = p + 8;
     let v = 0;
-    for (let i = n - 1; i >= 0; i--) v = v * 256 + this.buf[o + i]!;
+    for (let i = 7; i >= 0; i--) v = v * 256 + this.buf[o + i]!;
     return v;
   }
 
@@ -169,7 +266,7 @@ class Walker {
     const start = this.pos;
     for (let p = start; ; p++) {
       if (p - start > MAX_LINE * 64) throw new Invalid(`text argument at offset ${start} is unreasonably long`);
-      if (p >= this.src.size) throw new Truncated(`pickle truncated at offset ${start}: a text argument has no newline`);
+      if (p >= this.size) throw new Truncated(`pickle truncated at offset ${start}: a text argument has no newline`);
       if (this.byteAt(p) === 0x0a) {
         const len = p - start;
         this.pos = p + 1;
@@ -185,28 +282,36 @@ class Walker {
   // ---- symbolic stack ---------------------------------------------------------------------
 
   private push(v: Val): void {
-    if (this.stack.length >= MAX_STACK) {
+    if (this.sp >= MAX_STACK) {
       this.out.degraded ??= `stack deeper than ${MAX_STACK} entries`;
       return;
     }
-    this.stack.push(v);
+    this.stack[this.sp++] = v;
   }
 
   private pop(): Val {
-    const floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
-    return this.stack.length > floor ? this.stack.pop()! : UNDERFLOW;
+    if (this.sp <= this.floor) return UNDERFLOW;
+    const v = this.stack[--this.sp]!;
+    return v === LAZY ? lazyFromCode(this.stackRef[this.sp]!) : v;
   }
 
   private top(): Val {
-    const floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
-    return this.stack.length > floor ? this.stack[this.stack.length - 1]! : ANY;
+    if (this.sp <= this.floor) return ANY;
+    const v = this.stack[this.sp - 1]!;
+    return v === LAZY ? lazyFromCode(this.stackRef[this.sp - 1]!) : v;
   }
 
-  /** Items above the last MARK, which is removed (CPython raises when there is none). */
-  private popMark(): Val[] {
+  private mark(): void {
+    this.marks.push(this.sp);
+    this.floor = this.sp;
+  }
+
+  /** Drops the items above the last MARK, which is removed (CPython raises when there is none). */
+  private popMark(): void {
     const m = this.marks.pop();
-    if (m === undefined) return [];
-    return this.stack.splice(m);
+    if (m === undefined) return;
+    this.sp = m;
+    this.floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
   }
 
   private str(b: Uint8Array | undefined, decode: (b: Uint8Array) => string | undefined): Val {
@@ -214,20 +319,62 @@ class Walker {
     return decode(b) ?? ANY;
   }
 
+  /** A counted string argument of `n` bytes at pos: its bytes are checked now, decoded on use. */
+  private strArg(n: number, latin: boolean): Val {
+    if (n > MAX_TRACKED_STRING) {
+      this.skip(n);
+      return LONGSTR;
+    }
+    const p = this.pos;
+    if (p + n > this.size) this.load(p, n); // throws Truncated, as reading the bytes would
+    this.pos = p + n;
+    return n === 0 ? '' : new LazyStr(p, n, latin);
+  }
+
+  /** The value a lazy string stands for: the string, or ANY when its bytes are not valid UTF-8. */
+  private resolve(v: Val): Resolved {
+    if (!(v instanceof LazyStr)) return v;
+    const decode = (b: Uint8Array): Resolved => (v.latin ? latin1(b) : utf8OrUndefined(b)) ?? ANY;
+    if (v.off >= this.base && v.off + v.len <= this.lim) return decode(this.buf.subarray(v.off - this.base, v.off - this.base + v.len));
+    // Cached: a pickle can name the same memoized strings in any number of STACK_GLOBALs.
+    const key = v.off * 4096 + v.len * 2 + (v.latin ? 1 : 0);
+    let r = this.decodeCache.get(key);
+    if (r === undefined) {
+      if (this.decodeCache.size >= 4096) this.decodeCache.clear();
+      r = decode(this.src.read(v.off, v.len));
+      this.decodeCache.set(key, r);
+    }
+    return r;
+  }
+
   private memoPut(key: number, v: Val): void {
-    if (this.memo.size >= MAX_MEMO && !this.memo.has(key)) {
+    const arr = this.memoArr;
+    if (key >= 0 && key < arr.length) {
+      arr[key] = v;
+      return;
+    }
+    const inMap = this.memoMap.has(key);
+    if (this.memoCount >= MAX_MEMO && !inMap) {
       this.out.degraded ??= `memo larger than ${MAX_MEMO} entries`;
       return;
     }
-    this.memo.set(key, v);
+    if (!inMap) this.memoCount++;
+    if (key === arr.length) {
+      if (inMap) this.memoMap.delete(key);
+      arr.push(v);
+    } else this.memoMap.set(key, v);
   }
 
   private memoGet(key: number | undefined, raw: string): Val {
     if (key === undefined) return { k: 'opaque', what: `invalid memo key ${JSON.stringify(raw)}` };
-    return this.memo.get(key) ?? { k: 'opaque', what: `missing memo key ${key}` };
+    if (key >= 0 && key < this.memoArr.length) {
+      const v = this.memoArr[key]!;
+      return v === LAZY ? lazyFromCode(this.memoRef[key]!) : v;
+    }
+    return this.memoMap.get(key) ?? { k: 'opaque', what: `missing memo key ${key}` };
   }
 
-  private addGlobal(module: Val, name: Val, opcode: PickleGlobal['opcode'], offset: number): GlobalVal {
+  private addGlobal(module: Resolved, name: Resolved, opcode: PickleGlobal['opcode'], offset: number): GlobalVal {
     const why: string[] = [];
     const m = typeof module === 'string' ? module : (why.push(`module is ${describe(module)}`), 'unknown');
     const n = typeof name === 'string' ? name : (why.push(`name is ${describe(name)}`), 'unknown');
@@ -239,8 +386,8 @@ class Walker {
 
   private globalLines(op: number): [string, string] {
     const a = this.line();
+    const m = a && utf8OrUndefined(a); // before the next read, which may refill the window's buffer
     const b = this.line();
-    const m = a && utf8OrUndefined(a);
     const n = b && utf8OrUndefined(b);
     if (m === undefined || n === undefined) throw new Invalid(`${op === 0x63 ? 'GLOBAL' : 'INST'} argument is not a UTF-8 "module\\nname" pair`);
     return [m, n];
@@ -248,19 +395,172 @@ class Walker {
 
   // ---- one pickle: opcodes until STOP -----------------------------------------------------
 
-  private one(counted: () => void): Omit<PickleInfo, 'start' | 'end'> {
+  /**
+   * The opcode loop. Common opcodes whose arguments are already in the window and cannot fail are
+   * handled inline on local copies of the walker state; everything else (rare opcodes, a window
+   * edge, a bound or an error) goes through `step`, which implements every opcode.
+   *
+   * Short string arguments are pushed without allocating: the stack (and memo) slot holds LAZY and
+   * the parallel stackRef (memoRef) slot the string's code (see lazyCode).
+   */
+  private one(): Omit<PickleInfo, 'start' | 'end'> {
+    const stack = this.stack;
+    const marks = this.marks;
+    const memoArr = this.memoArr;
+    const size = this.size;
+    const start = this.pos;
+    let buf = this.buf;
+    let base = this.base;
+    let lim = this.lim;
+    let pos = start;
+    let sp = this.sp;
+    let floor = this.floor;
+    let stackRef = this.stackRef;
     for (;;) {
+      // Every fast case reads at most 9 bytes (opcode and a fixed-size argument) from the window.
+      if (pos >= base && pos + 9 <= lim) {
+        const o = pos - base;
+        let v: Val | undefined;
+        let code = 0; // when v is LAZY
+        switch (buf[o]!) {
+          case 0x28: // MARK
+            marks.push(sp);
+            floor = sp;
+            pos += 1;
+            continue;
+          case 0x58: { // BINUNICODE
+            const n = (buf[o + 1]! | (buf[o + 2]! << 8) | (buf[o + 3]! << 16) | (buf[o + 4]! << 24)) >>> 0;
+            if (n === 0 || n > MAX_TRACKED_STRING || pos + 5 + n > size || pos >= MAX_LAZY_OFFSET) break;
+            v = LAZY;
+            code = (pos + 5) * 4096 + n * 2;
+            pos += 5 + n;
+            break;
+          }
+          case 0x8c: case 0x55: { // SHORT_BINUNICODE, SHORT_BINSTRING
+            const n = buf[o + 1]!;
+            if (n === 0 || pos + 2 + n > size || pos >= MAX_LAZY_OFFSET) break;
+            v = LAZY;
+            code = (pos + 2) * 4096 + n * 2 + (buf[o] === 0x55 ? 1 : 0);
+            pos += 2 + n;
+            break;
+          }
+          case 0x4a: v = buf[o + 1]! | (buf[o + 2]! << 8) | (buf[o + 3]! << 16) | (buf[o + 4]! << 24); pos += 5; break; // BININT
+          case 0x4b: v = buf[o + 1]!; pos += 2; break; // BININT1
+          case 0x4d: v = buf[o + 1]! | (buf[o + 2]! << 8); pos += 3; break; // BININT2
+          case 0x68: // BINGET
+          case 0x6a: { // LONG_BINGET
+            const key = buf[o] === 0x68 ? buf[o + 1]! : (buf[o + 1]! | (buf[o + 2]! << 8) | (buf[o + 3]! << 16) | (buf[o + 4]! << 24)) >>> 0;
+            if (key >= memoArr.length) break; // in memoMap, or missing
+            v = memoArr[key]!;
+            if (v === LAZY) code = this.memoRef[key]!;
+            pos += buf[o] === 0x68 ? 2 : 5;
+            break;
+          }
+          case 0x71: case 0x72: case 0x94: { // BINPUT, LONG_BINPUT, MEMOIZE
+            const op = buf[o]!;
+            const key = op === 0x71 ? buf[o + 1]! : op === 0x72 ? (buf[o + 1]! | (buf[o + 2]! << 8) | (buf[o + 3]! << 16) | (buf[o + 4]! << 24)) >>> 0 : this.memoCount;
+            const t = sp > floor ? stack[sp - 1]! : ANY;
+            if (key < memoArr.length) memoArr[key] = t;
+            else if (key === memoArr.length && this.memoMap.size === 0 && this.memoCount < MAX_MEMO) {
+              memoArr.push(t);
+              this.memoCount++;
+            } else break; // memoPut: the key may be in memoMap, or over the bound
+            if (t === LAZY) {
+              if (key >= this.memoRef.length) this.memoRef = grow(this.memoRef, key);
+              this.memoRef[key] = stackRef[sp - 1]!;
+            }
+            pos += op === 0x71 ? 2 : op === 0x72 ? 5 : 1;
+            continue;
+          }
+          case 0x4e: case 0x88: case 0x89: // NONE, NEWTRUE, NEWFALSE
+          case 0x7d: case 0x5d: case 0x29: case 0x8f: // EMPTY_DICT/LIST/TUPLE/SET
+            v = ANY;
+            pos += 1;
+            break;
+          case 0x47: v = ANY; pos += 9; break; // BINFLOAT
+          case 0x85: case 0x51: if (sp > floor) sp--; v = ANY; pos += 1; break; // TUPLE1, BINPERSID
+          case 0x86: sp = Math.max(floor, sp - 2); v = ANY; pos += 1; break; // TUPLE2
+          case 0x87: sp = Math.max(floor, sp - 3); v = ANY; pos += 1; break; // TUPLE3
+          case 0x52: case 0x81: sp = Math.max(floor, sp - 2); v = CALL; pos += 1; break; // REDUCE, NEWOBJ
+          case 0x61: case 0x62: if (sp > floor) sp--; pos += 1; continue; // APPEND, BUILD
+          case 0x73: sp = Math.max(floor, sp - 2); pos += 1; continue; // SETITEM
+          case 0x64: case 0x6c: case 0x74: case 0x91: // DICT, LIST, TUPLE, FROZENSET
+          case 0x65: case 0x75: case 0x90: { // APPENDS, SETITEMS, ADDITEMS
+            const op = buf[o]!;
+            const m = marks.pop();
+            if (m !== undefined) {
+              sp = m;
+              floor = marks.length ? marks[marks.length - 1]! : 0;
+            }
+            pos += 1;
+            if (op === 0x65 || op === 0x75 || op === 0x90) continue;
+            v = ANY;
+            break;
+          }
+          case 0x43: { // SHORT_BINBYTES
+            const n = buf[o + 1]!;
+            if (pos + 2 + n > size) break;
+            v = BYTES;
+            pos += 2 + n;
+            break;
+          }
+          case 0x42: { // BINBYTES
+            const n = (buf[o + 1]! | (buf[o + 2]! << 8) | (buf[o + 3]! << 16) | (buf[o + 4]! << 24)) >>> 0;
+            if (pos + 5 + n > size) break;
+            v = BYTES;
+            pos += 5 + n;
+            break;
+          }
+          case 0x95: pos += 9; continue; // FRAME
+          default: break;
+        }
+        if (v !== undefined) { // consumed, with a value to push
+          if (sp < MAX_STACK) {
+            if (v === LAZY) {
+              if (sp >= stackRef.length) this.stackRef = stackRef = grow(stackRef, sp);
+              stackRef[sp] = code;
+            }
+            stack[sp++] = v;
+          } else this.out.degraded ??= `stack deeper than ${MAX_STACK} entries`;
+          continue;
+        }
+        // Not consumed (pos unchanged): an argument out of bounds, a missing memo key, a rare opcode.
+      }
+      // Slow path: the opcode at `pos` through `step`. Every opcode consumes a byte or more, so the
+      // ones done here are counted (for `notPickle`) by pos having moved.
+      if (pos !== start && this.ops === 0) this.ops = 1;
+      this.pos = pos;
+      this.sp = sp;
+      this.floor = floor;
+      const stop = this.step();
+      if (stop) return stop;
+      pos = this.pos;
+      sp = this.sp;
+      floor = this.floor;
+      stackRef = this.stackRef;
+      buf = this.buf;
+      base = this.base;
+      lim = this.lim;
+    }
+  }
+
+  /** One opcode at `pos`, every case and every check: the result of STOP, else undefined. */
+  private step(): Omit<PickleInfo, 'start' | 'end'> | undefined {
+    {
       const at = this.pos;
       const op = this.u8();
       switch (op) {
-        case 0x28: this.marks.push(this.stack.length); break; // MARK
+        case 0x28: this.mark(); break; // MARK
         case 0x2e: { // STOP
-          const v = this.pop();
+          const v = this.resolve(this.pop());
           return typeof v === 'object' ? { computed: v.k === 'call' } : { literal: v, computed: false };
         }
         case 0x30: // POP: pops the top item, or the mark when the frame is empty (as CPython does)
-          if (this.stack.length > (this.marks.length ? this.marks[this.marks.length - 1]! : 0)) this.stack.pop();
-          else this.marks.pop();
+          if (this.sp > this.floor) this.sp--;
+          else if (this.marks.length) {
+            this.marks.pop();
+            this.floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
+          }
           break;
         case 0x31: this.popMark(); break; // POP_MARK
         case 0x32: this.push(this.top()); break; // DUP
@@ -271,9 +571,9 @@ class Walker {
           this.push(v === undefined ? ANY : v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);
           break;
         }
-        case 0x4a: this.push(this.uint(4) | 0); break; // BININT (signed)
+        case 0x4a: this.push(this.u32() | 0); break; // BININT (signed)
         case 0x4b: this.push(this.u8()); break; // BININT1
-        case 0x4d: this.push(this.uint(2)); break; // BININT2
+        case 0x4d: this.push(this.u16()); break; // BININT2
         case 0x4e: case 0x88: case 0x89: this.push(ANY); break; // NONE, NEWTRUE, NEWFALSE
         case 0x50: this.line(); this.push(ANY); break; // PERSID
         case 0x51: this.pop(); this.push(ANY); break; // BINPERSID
@@ -287,19 +587,19 @@ class Walker {
           break;
         }
         case 0x54: { // BINSTRING (signed 4-byte length)
-          const n = this.uint(4) | 0;
+          const n = this.u32() | 0;
           if (n < 0) throw new Invalid('BINSTRING with a negative length');
-          this.push(this.bytesArg(n, latin1));
+          this.push(this.strArg(n, true));
           break;
         }
-        case 0x55: this.push(this.bytesArg(this.u8(), latin1)); break; // SHORT_BINSTRING
+        case 0x55: this.push(this.strArg(this.u8(), true)); break; // SHORT_BINSTRING
         case 0x56: this.push(this.str(this.line(), decodeRawUnicodeEscape)); break; // UNICODE
-        case 0x58: this.push(this.bytesArg(this.uint(4), utf8OrUndefined)); break; // BINUNICODE
-        case 0x8c: this.push(this.bytesArg(this.u8(), utf8OrUndefined)); break; // SHORT_BINUNICODE
-        case 0x8d: this.push(this.bytesArg(this.uint(8), utf8OrUndefined)); break; // BINUNICODE8
-        case 0x42: this.skip(this.uint(4)); this.push(BYTES); break; // BINBYTES
+        case 0x58: this.push(this.strArg(this.u32(), false)); break; // BINUNICODE
+        case 0x8c: this.push(this.strArg(this.u8(), false)); break; // SHORT_BINUNICODE
+        case 0x8d: this.push(this.strArg(this.u64(), false)); break; // BINUNICODE8
+        case 0x42: this.skip(this.u32()); this.push(BYTES); break; // BINBYTES
         case 0x43: this.skip(this.u8()); this.push(BYTES); break; // SHORT_BINBYTES
-        case 0x8e: case 0x96: this.skip(this.uint(8)); this.push(BYTES); break; // BINBYTES8, BYTEARRAY8
+        case 0x8e: case 0x96: this.skip(this.u64()); this.push(BYTES); break; // BINBYTES8, BYTEARRAY8
         case 0x61: this.pop(); break; // APPEND
         case 0x62: this.pop(); break; // BUILD
         case 0x63: { // GLOBAL
@@ -325,7 +625,7 @@ class Walker {
           break;
         }
         case 0x68: this.push(this.memoGet(this.u8(), '')); break; // BINGET
-        case 0x6a: this.push(this.memoGet(this.uint(4), '')); break; // LONG_BINGET
+        case 0x6a: this.push(this.memoGet(this.u32(), '')); break; // LONG_BINGET
         case 0x70: { // PUT
           const l = this.line();
           const k = l && decodeDecimal(l);
@@ -333,15 +633,15 @@ class Walker {
           break;
         }
         case 0x71: this.memoPut(this.u8(), this.top()); break; // BINPUT
-        case 0x72: this.memoPut(this.uint(4), this.top()); break; // LONG_BINPUT
-        case 0x94: this.memoPut(this.memo.size, this.top()); break; // MEMOIZE: key is len(memo)
+        case 0x72: this.memoPut(this.u32(), this.top()); break; // LONG_BINPUT
+        case 0x94: this.memoPut(this.memoCount, this.top()); break; // MEMOIZE: key is len(memo)
         case 0x73: this.pop(); this.pop(); break; // SETITEM
         case 0x47: this.skip(8); this.push(ANY); break; // BINFLOAT
         case 0x80: this.u8(); break; // PROTO
         case 0x81: this.pop(); this.pop(); this.push(CALL); break; // NEWOBJ
         case 0x92: this.pop(); this.pop(); this.pop(); this.push(CALL); break; // NEWOBJ_EX
         case 0x82: case 0x83: case 0x84: { // EXT1/2/4: a global from copyreg's extension registry
-          const code = this.uint(op === 0x82 ? 1 : op === 0x83 ? 2 : 4);
+          const code = op === 0x82 ? this.u8AsArg() : op === 0x83 ? this.u16() : this.u32();
           const why: OpaqueVal = { k: 'opaque', what: `extension registry code ${code}` };
           this.push(this.addGlobal(why, why, 'EXT', at));
           break;
@@ -351,7 +651,7 @@ class Walker {
         case 0x87: this.pop(); this.pop(); this.pop(); this.push(ANY); break; // TUPLE3
         case 0x8a: this.push(this.longArg(this.u8())); break; // LONG1
         case 0x8b: { // LONG4 (signed length)
-          const n = this.uint(4) | 0;
+          const n = this.u32() | 0;
           if (n < 0) throw new Invalid('LONG4 with a negative length');
           this.push(this.longArg(n));
           break;
@@ -361,7 +661,7 @@ class Walker {
           const module = this.pop();
           // CPython stops with "unpickling stack underflow" before importing anything.
           if (name === UNDERFLOW || module === UNDERFLOW) throw new Invalid('STACK_GLOBAL with fewer than two values on the stack');
-          this.push(this.addGlobal(module, name, 'STACK_GLOBAL', at));
+          this.push(this.addGlobal(this.resolve(module), this.resolve(name), 'STACK_GLOBAL', at));
           break;
         }
         case 0x95: this.skip(8); break; // FRAME: a read-ahead hint; opcodes continue inline
@@ -371,16 +671,9 @@ class Walker {
           this.pos = at;
           throw new Invalid(`invalid opcode 0x${op.toString(16).padStart(2, '0')} at offset ${at}`);
       }
-      counted();
+      this.ops++;
+      return undefined;
     }
-  }
-
-  private bytesArg(n: number, decode: (b: Uint8Array) => string | undefined): Val {
-    if (n > MAX_TRACKED_STRING) {
-      this.skip(n);
-      return LONGSTR;
-    }
-    return decode(this.take(n)) ?? ANY;
   }
 
   private longArg(n: number): Val {
@@ -392,7 +685,7 @@ class Walker {
   }
 }
 
-function describe(v: Val): string {
+function describe(v: Resolved): string {
   if (typeof v === 'number' || typeof v === 'bigint') return `the integer ${v}`;
   if (typeof v === 'string') return JSON.stringify(v);
   if (v.k === 'global') return `the object ${v.module}.${v.name}`;

@@ -7,6 +7,11 @@ export interface ByteSource {
   readonly size: number;
   /** Up to `len` bytes from `pos` (fewer at the end). May share memory with the source. */
   read(pos: number, len: number): Uint8Array;
+  /**
+   * Optional: copies up to `dst.length` bytes from `pos` into `dst` (fewer at the end) and returns
+   * how many. For sequential readers that reuse one buffer instead of a fresh one per `read`.
+   */
+  readInto?(pos: number, dst: Uint8Array): number;
 }
 
 export function memorySource(bytes: Uint8Array): ByteSource {
@@ -20,10 +25,13 @@ export function memorySource(bytes: Uint8Array): ByteSource {
 export function subSource(src: ByteSource, start: number, size: number): ByteSource {
   const end = Math.min(src.size, start + Math.max(0, size));
   const s = Math.min(start, end);
-  return {
+  const sub: ByteSource = {
     size: end - s,
     read: (pos, len) => (pos >= end - s ? new Uint8Array(0) : src.read(s + pos, Math.min(len, end - s - pos))),
   };
+  const inner = src.readInto?.bind(src);
+  if (inner) sub.readInto = (pos, dst) => (pos >= end - s ? 0 : inner(s + pos, dst.subarray(0, Math.min(dst.length, end - s - pos))));
+  return sub;
 }
 
 /** Whole source in memory; only for sources a caller has bounded. */
@@ -44,19 +52,23 @@ export function readAll(src: ByteSource): Uint8Array {
 /** A file read by position with synchronous reads; `close()` when done. */
 export function openFileSource(path: string, size: number): ByteSource & { close(): void } {
   const fd = openSync(path, 'r');
+  const readInto = (pos: number, dst: Uint8Array): number => {
+    const n = Math.max(0, Math.min(dst.length, size - pos));
+    let got = 0;
+    while (got < n) {
+      const r = readSync(fd, dst, got, n - got, pos + got);
+      if (r === 0) break;
+      got += r;
+    }
+    return got;
+  };
   return {
     size,
     read(pos, len) {
-      const n = Math.max(0, Math.min(len, size - pos));
-      const buf = Buffer.allocUnsafe(n);
-      let got = 0;
-      while (got < n) {
-        const r = readSync(fd, buf, got, n - got, pos + got);
-        if (r === 0) break;
-        got += r;
-      }
-      return buf.subarray(0, got);
+      const buf = Buffer.allocUnsafe(Math.max(0, Math.min(len, size - pos)));
+      return buf.subarray(0, readInto(pos, buf));
     },
+    readInto,
     close: () => closeSync(fd),
   };
 }

@@ -1,4 +1,7 @@
 // A real server on 127.0.0.1 over a fresh data dir (and database), with its logs kept in memory.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config.js';
 import { initialize, memoryLogStream, startServer, createLogger, type Server } from '../../src/main.js';
 import type { Dialect } from '../../src/db/tables.js';
@@ -31,6 +34,12 @@ export interface TestApp {
    */
   person(name: string, roles: Role[], opts?: { zones?: string[]; kind?: 'human' | 'service' }): Promise<{ id: string; token: string }>;
   close(): Promise<void>;
+}
+
+/** Hands the server's log lines to the suite-wide leak scan (test/log-leak-scan.ts). */
+function keepLogsForLeakScan(lines: readonly string[]): void {
+  const dir = process.env.EVIDENT_TEST_LOG_DIR;
+  if (dir && lines.length) writeFileSync(join(dir, `${process.pid}-${randomBytes(6).toString('hex')}.jsonl`), lines.join('\n') + '\n');
 }
 
 export async function createTestApp(dialect: Dialect, overrides: Record<string, unknown> = {}): Promise<TestApp> {
@@ -99,6 +108,7 @@ export async function createTestApp(dialect: Dialect, overrides: Record<string, 
     },
     async close() {
       await server.close();
+      keepLogsForLeakScan(lines);
       await storage.cleanup();
     },
   };

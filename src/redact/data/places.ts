@@ -1,0 +1,105 @@
+// Place names written for this project from general knowledge: the world's countries and
+// territories (English and common native names), US states and their USPS codes, Canadian
+// provinces, and large cities of every continent. Lowercase, one entry a line or comma-separated.
+// Not taken from the corpus.
+
+export const COUNTRIES = `
+afghanistan, albania, algeria, andorra, angola, antigua and barbuda, argentina, armenia, australia, austria, azerbaijan,
+bahamas, the bahamas, bahrain, bangladesh, barbados, belarus, belgium, belize, benin, bhutan, bolivia, bosnia and herzegovina,
+bosnia, herzegovina, botswana, brazil, brasil, brunei, bulgaria, burkina faso, burundi, cabo verde, cape verde, cambodia,
+cameroon, canada, central african republic, chad, chile, china, colombia, comoros, congo, democratic republic of the congo,
+costa rica, cote d'ivoire, côte d'ivoire, ivory coast, croatia, cuba, cyprus, czech republic, czechia, denmark, djibouti,
+dominica, dominican republic, ecuador, egypt, el salvador, equatorial guinea, eritrea, estonia, eswatini, swaziland, ethiopia,
+fiji, finland, france, gabon, gambia, georgia, germany, deutschland, ghana, greece, grenada, guatemala, guinea, guinea-bissau,
+guyana, haiti, honduras, hungary, iceland, india, indonesia, iran, iraq, ireland, israel, italy, italia, jamaica, japan, jordan,
+kazakhstan, kenya, kiribati, kosovo, kuwait, kyrgyzstan, laos, latvia, lebanon, lesotho, liberia, libya, liechtenstein,
+lithuania, luxembourg, madagascar, malawi, malaysia, maldives, mali, malta, marshall islands, mauritania, mauritius, mexico,
+méxico, micronesia, moldova, monaco, mongolia, montenegro, morocco, mozambique, myanmar, burma, namibia, nauru, nepal,
+netherlands, the netherlands, holland, new zealand, nicaragua, niger, nigeria, north korea, north macedonia, macedonia, norway,
+oman, pakistan, palau, palestine, panama, papua new guinea, paraguay, peru, philippines, poland, polska, portugal, qatar,
+romania, russia, russian federation, rwanda, saint kitts and nevis, saint lucia, saint vincent and the grenadines, samoa,
+san marino, sao tome and principe, saudi arabia, senegal, serbia, seychelles, sierra leone, singapore, slovakia, slovenia,
+solomon islands, somalia, south africa, south korea, korea, south sudan, spain, españa, sri lanka, sudan, suriname, sweden,
+sverige, switzerland, schweiz, suisse, syria, taiwan, tajikistan, tanzania, thailand, timor-leste, east timor, togo, tonga,
+trinidad and tobago, tunisia, turkey, türkiye, turkmenistan, tuvalu, uganda, ukraine, united arab emirates, uae,
+united kingdom, great britain, britain, england, scotland, wales, northern ireland, united states, united states of america,
+usa, america, uruguay, uzbekistan, vanuatu, vatican city, venezuela, vietnam, viet nam, yemen, zambia, zimbabwe,
+greenland, faroe islands, puerto rico, guam, hong kong, macau, macao, aruba, curaçao, bermuda, gibraltar, isle of man, jersey,
+guernsey, new caledonia, french polynesia, réunion, martinique, guadeloupe, cayman islands, virgin islands, western sahara,
+ελλάδα, россия, україна, österreich, danmark, norge, suomi, magyarország, česko, hrvatska, srbija, nederland, belgië,
+belgique, éire
+`;
+
+export const US_STATES = `
+alabama, alaska, arizona, arkansas, california, colorado, connecticut, delaware, florida, georgia, hawaii, idaho, illinois,
+indiana, iowa, kansas, kentucky, louisiana, maine, maryland, massachusetts, michigan, minnesota, mississippi, missouri, montana,
+nebraska, nevada, new hampshire, new jersey, new mexico, new york, north carolina, north dakota, ohio, oklahoma, oregon,
+pennsylvania, rhode island, south carolina, south dakota, tennessee, texas, utah, vermont, virginia, washington, west virginia,
+wisconsin, wyoming, district of columbia,
+ontario, quebec, québec, british columbia, alberta, manitoba, saskatchewan, nova scotia, new brunswick, newfoundland,
+prince edward island, yukon, nunavut, northwest territories
+`;
+
+/** USPS state and territory codes, and the military codes (AA, AE, AP). */
+export const US_STATE_CODES = `al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny nc nd oh
+ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc pr gu vi as mp aa ae ap on qc bc ab mb sk ns nb nl pe yt nu nt`;
+
+export const CITIES = `
+new york, los angeles, chicago, houston, phoenix, philadelphia, san antonio, san diego, dallas, san jose, austin, jacksonville,
+fort worth, columbus, charlotte, san francisco, indianapolis, seattle, denver, washington, boston, el paso, nashville, detroit,
+oklahoma city, portland, las vegas, memphis, louisville, baltimore, milwaukee, albuquerque, tucson, fresno, mesa, sacramento,
+atlanta, kansas city, colorado springs, omaha, raleigh, miami, long beach, virginia beach, oakland, minneapolis, tulsa, tampa,
+arlington, new orleans, wichita, cleveland, bakersfield, aurora, anaheim, honolulu, santa ana, riverside, corpus christi,
+lexington, stockton, henderson, saint paul, st. louis, st louis, cincinnati, pittsburgh, greensboro, anchorage, plano, lincoln,
+orlando, irvine, newark, toledo, durham, chula vista, fort wayne, jersey city, st. petersburg, laredo, madison, chandler,
+buffalo, lubbock, scottsdale, reno, glendale, gilbert, winston-salem, north las vegas, norfolk, chesapeake, garland, irving,
+hialeah, fremont, boise, richmond, baton rouge, spokane, des moines, tacoma, san bernardino, modesto, fontana, santa clarita,
+birmingham, oxnard, fayetteville, moreno valley, rochester, glendale, huntington beach, salt lake city, grand rapids,
+amarillo, yonkers, montgomery, akron, little rock, huntsville, augusta, columbus, shreveport, knoxville, worcester, providence,
+hartford, springfield, syracuse, savannah, charleston, albany, burlington, cambridge, princeton, berkeley, palo alto, kenosha,
+toronto, montreal, montréal, vancouver, calgary, edmonton, ottawa, winnipeg, quebec city, hamilton, halifax, victoria,
+mexico city, guadalajara, monterrey, puebla, tijuana, cancún, cancun, havana, kingston, san juan, santo domingo, panama city,
+guatemala city, san salvador, tegucigalpa, managua, bogotá, bogota, medellín, medellin, cali, caracas, maracaibo, quito,
+guayaquil, lima, la paz, santa cruz, santiago, valparaíso, buenos aires, córdoba, cordoba, rosario, mendoza, montevideo,
+asunción, são paulo, sao paulo, rio de janeiro, brasília, brasilia, salvador, fortaleza, belo horizonte, manaus, curitiba,
+recife, porto alegre, goiânia, belém, campinas,
+london, manchester, liverpool, leeds, sheffield, bristol, newcastle, nottingham, leicester, coventry, bradford, edinburgh,
+glasgow, aberdeen, dundee, cardiff, swansea, belfast, oxford, brighton, southampton, portsmouth, plymouth, york, bath, dublin,
+cork, galway, limerick, paris, marseille, lyon, toulouse, nice, nantes, strasbourg, montpellier, bordeaux, lille, rennes,
+reims, grenoble, dijon, brussels, bruxelles, antwerp, antwerpen, ghent, gent, bruges, liège, amsterdam, rotterdam, the hague,
+den haag, utrecht, eindhoven, groningen, tilburg, maastricht, luxembourg, berlin, hamburg, munich, münchen, cologne, köln,
+frankfurt, stuttgart, düsseldorf, dortmund, essen, leipzig, bremen, dresden, hanover, hannover, nuremberg, nürnberg,
+duisburg, bochum, bonn, münster, heidelberg, freiburg, mannheim, karlsruhe, augsburg, wiesbaden, vienna, wien, graz, linz,
+salzburg, innsbruck, zurich, zürich, geneva, genève, basel, bern, lausanne, lucerne, luzern, lugano, st. gallen, rome, roma,
+milan, milano, naples, napoli, turin, torino, palermo, genoa, genova, bologna, florence, firenze, bari, catania, venice,
+venezia, verona, messina, padua, padova, trieste, brescia, parma, modena, pisa, madrid, barcelona, valencia, seville, sevilla,
+zaragoza, málaga, malaga, murcia, palma, bilbao, alicante, valladolid, vigo, gijón, granada, a coruña, vitoria, san sebastián,
+lisbon, lisboa, porto, braga, coimbra, faro, funchal, copenhagen, københavn, aarhus, odense, aalborg, esbjerg, oslo, bergen,
+trondheim, stavanger, tromsø, drammen, kristiansand, stockholm, gothenburg, göteborg, malmö, malmo, uppsala, västerås,
+örebro, linköping, helsingborg, helsinki, espoo, tampere, vantaa, oulu, turku, jyväskylä, lahti, kuopio, reykjavík,
+reykjavik, akureyri, warsaw, warszawa, kraków, krakow, łódź, lodz, wrocław, wroclaw, poznań, poznan, gdańsk, gdansk,
+szczecin, bydgoszcz, lublin, katowice, prague, praha, brno, ostrava, plzeň, olomouc, bratislava, košice, budapest, debrecen,
+szeged, miskolc, pécs, győr, bucharest, bucurești, cluj-napoca, timișoara, iași, sofia, plovdiv, varna, belgrade, beograd,
+novi sad, niš, zagreb, split, rijeka, osijek, ljubljana, maribor, sarajevo, podgorica, skopje, tirana, athens, αθήνα,
+thessaloniki, patras, heraklion, nicosia, λευκωσία, limassol, larnaca, istanbul, ankara, izmir, bursa, antalya, kyiv, kiev,
+kharkiv, odesa, odessa, dnipro, lviv, minsk, moscow, москва, saint petersburg, st. petersburg, novosibirsk, yekaterinburg,
+kazan, nizhny novgorod, chelyabinsk, samara, omsk, rostov-on-don, ufa, krasnoyarsk, perm, voronezh, volgograd, vladivostok,
+riga, tallinn, tartu, vilnius, kaunas, chișinău, tbilisi, yerevan, baku, almaty, astana, tashkent, bishkek,
+cairo, alexandria, giza, casablanca, rabat, marrakesh, fez, tangier, algiers, oran, tunis, tripoli, khartoum, addis ababa,
+nairobi, mombasa, kampala, kigali, dar es salaam, dodoma, lagos, abuja, ibadan, kano, accra, kumasi, dakar, abidjan, bamako,
+ouagadougou, niamey, conakry, freetown, monrovia, lomé, cotonou, yaoundé, douala, kinshasa, lubumbashi, brazzaville, luanda,
+lusaka, harare, bulawayo, maputo, lilongwe, windhoek, gaborone, johannesburg, cape town, durban, pretoria, port elizabeth,
+bloemfontein, antananarivo,
+tokyo, osaka, yokohama, nagoya, sapporo, kobe, kyoto, fukuoka, kawasaki, saitama, hiroshima, sendai, seoul, busan, incheon,
+daegu, daejeon, gwangju, pyongyang, beijing, shanghai, guangzhou, shenzhen, chongqing, tianjin, wuhan, chengdu, nanjing,
+xi'an, hangzhou, shenyang, harbin, suzhou, qingdao, dalian, xiamen, kunming, taipei, kaohsiung, taichung, hong kong, macau,
+ulaanbaatar, hanoi, ho chi minh city, saigon, da nang, bangkok, chiang mai, phnom penh, vientiane, yangon, mandalay,
+kuala lumpur, george town, johor bahru, singapore, jakarta, surabaya, bandung, medan, bali, denpasar, manila, quezon city,
+cebu, davao, mumbai, bombay, delhi, new delhi, bangalore, bengaluru, hyderabad, ahmedabad, chennai, madras, kolkata, calcutta,
+pune, surat, jaipur, lucknow, kanpur, nagpur, indore, bhopal, patna, karachi, lahore, islamabad, rawalpindi, faisalabad,
+peshawar, dhaka, chittagong, kathmandu, colombo, kabul, tehran, mashhad, isfahan, shiraz, tabriz, baghdad, basra, mosul,
+erbil, damascus, aleppo, beirut, amman, jerusalem, tel aviv, haifa, riyadh, jeddah, mecca, medina, dammam, kuwait city, doha,
+manama, abu dhabi, dubai, sharjah, muscat, sanaa, aden,
+sydney, melbourne, brisbane, perth, adelaide, gold coast, canberra, newcastle, hobart, darwin, wollongong, geelong, cairns,
+townsville, auckland, wellington, christchurch, hamilton, dunedin, tauranga, suva, port moresby, nouméa, papeete, apia
+`;

@@ -1,0 +1,338 @@
+// Free-text identifiers (HIPAA H1 names, H2 geography): PERSON, STREET_ADDRESS, ZIP, LOCATION,
+// ORGANIZATION. No model: a tokenizer, dictionaries built for this project (./data/), honorifics
+// and context words, capitalisation and name/place word endings.
+//
+// Order: addresses first (their words are not names: "Cheriton Dr", "Rua do Arenque"), then
+// chunks of capitalised words (plus initials and particles: "Faina D. Yefremova", "Donald van der
+// Voet") classified as person, place or organisation. Every loop moves forward over the tokens
+// and looks ahead or back a bounded number of tokens, so the scan is linear.
+import { AMBIGUOUS_NAMES } from './data/words.js';
+import { COMMON, FIRST, HONORIFIC, NAME_SUFFIX, PARTICLE, SURNAME } from './data/index.js';
+import { findAddresses, findLabeledZips } from './detect-address.js';
+import { hasOrgCue, isOrgSuffix, partnershipEnd } from './detect-org.js';
+import { LOCATION_CUES, hasPlaceEnding, placeAt } from './detect-location.js';
+import { isLowercaseText, isShoutingText, memoWord, tokenize, type Token } from './detect-names-tokens.js';
+import type { Detector, EntityType, Span } from './types.js';
+
+const AMBIGUOUS: ReadonlySet<string> = new Set(AMBIGUOUS_NAMES.split(/\s+/).filter(Boolean));
+const MAX_CHUNK_WORDS = 6;
+
+/** Surname endings across European and Asian languages. */
+const SURNAME_ENDINGS = [
+  'sson', 'ssen', 'sen', 'dóttir', 'dottir', 'ová', 'ova', 'ov', 'ev', 'eva', 'ski', 'ska', 'cki', 'cka', 'dzki', 'wicz', 'icz', 'ić', 'vić',
+  'vic', 'ovic', 'escu', 'eanu', 'poulos', 'opoulos', 'akis', 'idis', 'iadis', 'enko', 'chuk', 'yuk', 'yan', 'ian', 'ishvili', 'shvili', 'oglu',
+  'oğlu', 'nen', 'inen', 'lainen', 'mann', 'stein', 'berger', 'baum', 'feld', 'thal', 'ovich', 'evich', 'ovna', 'evna', 'ini', 'elli',
+  'etti', 'otti', 'ucci', 'ez', 'es', 'ský', 'ská', 'czyk', 'ák', 'ék', 'ics', 'ffy', 'szky', 'moto', 'mura', 'yama', 'kawa', 'shita',
+  'uchi', 'hashi', 'saki', 'zaki', 'bayashi', 'naga', 'ström', 'qvist', 'kvist', 'gren', 'lund', 'dahl', 'vold', 'rud', 'heim', 'sma', 'stra',
+  'inga', 'ema', 'ens', 'aert', 'ckx', 'eau', 'ault', 'ier', 'iers', 'ois', 'ieri', 'one', 'ano', 'ino', 'ello', 'ado', 'edo', 'ida',
+  'ová', 'ná', 'ká', 'lá', 'ý', 'ć', 'ş', 'ö', 'ø', 'ä', 'ü', 'ő', 'ű', 'é',
+];
+
+/** English word endings that names rarely have. */
+const ENGLISH_ENDINGS = ['tion', 'sion', 'ness', 'ment', 'ing', 'ity', 'ous', 'ive', 'able', 'ible', 'ful', 'less', 'ism', 'ist', 'ize', 'ized', 'ise', 'ised', 'ly', 'ed', 'ance', 'ence', 'ship', 'hood', 'ical', 'ology', 'ture', 'ware', 'ics'];
+
+const hasSurnameEnding = memoWord((lower) => {
+  for (const e of SURNAME_ENDINGS) if (lower.length > e.length + 2 && lower.endsWith(e)) return true;
+  return false;
+});
+const looksEnglish = memoWord((lower) => {
+  for (const e of ENGLISH_ENDINGS) if (lower.length > e.length + 2 && lower.endsWith(e)) return true;
+  return false;
+});
+
+/** Words before a name: "my name is", "called", "Dear", "said", "by". */
+const PERSON_CUES: ReadonlySet<string> = new Set([
+  'named', 'called', 'call', 'dear', 'hi', 'hello', 'hey', 'thanks', 'said', 'says', 'told', 'tell', 'ask', 'asked', 'by', 'with', 'met', 'meet',
+  'contact', 'patient', 'signed', 'sincerely', 'regards', 'cheers', 'love', 'mom', 'dad', 'son', 'daughter', 'wife', 'husband', 'brother',
+  'sister', 'friend', 'kid', 'child', 'guardian', 'beneficiary', 'starring', 'featuring', 'feat', 'uncle', 'aunt', 'grandma', 'grandpa',
+  'cousin', 'nephew', 'niece', 'colleague', 'boss', 'manager', 'is', 'am', "i'm",
+]);
+const PERSON_CUE_PAIRS: ReadonlySet<string> = new Set(['name is', "name's", 'name :', 'i am', 'this is', 'it is', "it's", 'under', 'speaker', 'to mr', 'me at']);
+/** Words after a name: "X said", "X is a", "X's". */
+const PERSON_AFTER: ReadonlySet<string> = new Set(['said', 'says', 'told', 'asked', 'replied', 'wrote', 'shouted', 'explained', 'lives', 'spent', 'began', 'listed', 'had', 'has', 'is', 'was', 'will', 'and']);
+
+const isWord = (t: Token | undefined): t is Token & { kind: 'word' } => t !== undefined && t.kind === 'word';
+
+function isSentenceStart(tokens: readonly Token[], i: number): boolean {
+  const p = tokens[i - 1];
+  if (!p) return true;
+  if (p.kind === 'nl') return true;
+  if (p.kind === 'punct') return '.!?:"“”>*-•|()[]'.includes(p.text) || p.text === "'";
+  return false;
+}
+
+function isInitial(tokens: readonly Token[], i: number): number {
+  const t = tokens[i];
+  if (!isWord(t) || t.text.length !== 1 || !t.cap) return -1;
+  const d = tokens[i + 1];
+  return d && d.kind === 'punct' && d.text === '.' && d.glued ? i + 2 : i + 1;
+}
+
+interface Chunk {
+  start: number; // token index
+  end: number; // exclusive
+  honorific: boolean;
+  initials: number;
+  words: Token[];
+}
+
+interface Ctx {
+  tokens: readonly Token[];
+  claimed: Uint8Array;
+  lowerText: boolean;
+  shouting: boolean;
+}
+
+/** Can token i begin or continue a name-like chunk? */
+function properWord(ctx: Ctx, i: number, continuing: boolean): boolean {
+  const t = ctx.tokens[i];
+  if (!isWord(t) || ctx.claimed[i]) return false;
+  if (t.text.length === 1) return false;
+  const l = t.lower;
+  // acronyms ("ASAP", "HXDO") and roman numerals ("VII") are not names unless a list knows them
+  if (t.upper && t.text.length <= 4 && !FIRST.has(l) && !SURNAME.has(l)) return false;
+  if (t.upper && /^[IVXLC]+$/.test(t.text)) return false;
+  if (t.cap && !ctx.shouting) {
+    if (!COMMON.has(l)) return !looksEnglish(l) || FIRST.has(l) || SURNAME.has(l);
+    // a capitalised everyday word can still be a name mid-sentence ("Mark White", "Will")
+    if ((FIRST.has(l) || SURNAME.has(l)) && (continuing || !isSentenceStart(ctx.tokens, i))) return !HONORIFIC.has(l);
+    return false;
+  }
+  if (t.cap && ctx.shouting) return false;
+  // lowercase: only a dictionary name that is not an English word, or after a lowercase name
+  if (COMMON.has(l) || AMBIGUOUS.has(l)) return false;
+  if (FIRST.has(l)) return true;
+  if (continuing && (ctx.lowerText || SURNAME.has(l) || hasSurnameEnding(l) || t.nonAscii)) return !looksEnglish(l);
+  if (ctx.lowerText && placeAt(ctx.tokens, i)) return true;
+  return false;
+}
+
+function readChunk(ctx: Ctx, i: number): Chunk | null {
+  const { tokens } = ctx;
+  let j = i;
+  let honorific = false;
+  const t = tokens[i]!;
+  // Honorific: "Mr. Fábio Barros", "ms. Marcela", "Dr Kyle Kuefer"
+  if (isWord(t) && HONORIFIC.has(t.lower) && (t.cap || t.lower.length <= 3)) {
+    let k = i + 1;
+    if (tokens[k]?.kind === 'punct' && tokens[k]!.text === '.' && tokens[k]!.glued) k++;
+    const n = tokens[k];
+    if (isWord(n) && !ctx.claimed[k] && (n.cap || (!COMMON.has(n.lower) && !AMBIGUOUS.has(n.lower))) && !COMMON.has(n.lower) || (isWord(n) && n.cap && (FIRST.has(n.lower) || SURNAME.has(n.lower)))) {
+      honorific = true;
+      j = k;
+    }
+  }
+  if (!honorific && isWord(t) && (t.cap || ctx.lowerText) && !ctx.shouting) {
+    const place = placeAt(tokens, i);
+    if (place && place.end - i > 1 && !ctx.claimed[place.end - 1]) {
+      return { start: i, end: place.end, honorific: false, initials: 0, words: tokens.slice(i, place.end).filter((w) => w.kind === 'word') };
+    }
+  }
+  if (!honorific && !properWord(ctx, i, false)) return null;
+  const words: Token[] = [];
+  let initials = 0;
+  const start = i;
+  let first = true;
+  while (j < tokens.length && words.length < MAX_CHUNK_WORDS) {
+    const x = tokens[j]!;
+    if (!first && !x.glued && tokens[j - 1] && tokens[j - 1]!.end + 1 < x.start) break; // more than one space
+    if (!first) {
+      const ini = isInitial(tokens, j);
+      if (ini > 0 && words.length > 0 && properWord(ctx, ini, true)) {
+        initials++;
+        j = ini;
+        continue;
+      }
+      if (isWord(x) && PARTICLE.has(x.text) && words.length > 0) {
+        // "van der Voet": particles only between name words
+        let k = j;
+        while (k < j + 3 && isWord(tokens[k]) && PARTICLE.has(tokens[k]!.text)) k++;
+        if (properWord(ctx, k, true) && tokens[k]!.cap) {
+          j = k;
+          continue;
+        }
+        break;
+      }
+      if (isWord(x) && NAME_SUFFIX.has(x.lower) && x.cap && words.length > 0) {
+        words.push(x);
+        j++;
+        if (tokens[j]?.text === '.' && tokens[j]!.glued) j++;
+        break;
+      }
+    }
+    if (!properWord(ctx, j, !first || honorific)) break;
+    // a lowercase word continues a capitalised chunk only in lowercase text
+    if (!first && !x.cap && words[0]?.cap) break;
+    words.push(x);
+    j++;
+    first = false;
+  }
+  if (!words.length) return null;
+  return { start, end: j, honorific, initials, words };
+}
+
+function prevWords(tokens: readonly Token[], i: number, n: number): string[] {
+  const out: string[] = [];
+  for (let k = i - 1; k >= 0 && out.length < n; k--) {
+    const t = tokens[k]!;
+    if (t.kind === 'nl') break;
+    if (t.kind === 'word') out.unshift(t.lower);
+    else if (t.text === ':' || t.text === ',') out.unshift(t.text);
+    else if (t.text === '.' || t.text === '!' || t.text === '?') break;
+  }
+  return out;
+}
+
+function classify(ctx: Ctx, c: Chunk): { type: EntityType; score: number; validator: string } | null {
+  const { tokens } = ctx;
+  const ws = c.words;
+  const lowers = ws.map((w) => w.lower);
+  const firstHits = lowers.filter((l) => FIRST.has(l)).length;
+  const surnameHits = lowers.filter((l) => SURNAME.has(l)).length;
+  const morph = lowers.filter((l) => hasSurnameEnding(l)).length;
+  const before = prevWords(tokens, c.start, 3);
+  const b1 = before[before.length - 1] ?? '';
+  const b2 = before.slice(-2).join(' ');
+  const after = tokens[c.end];
+  const after2 = tokens[c.end + 1];
+  const afterWord = isWord(after) ? after.lower : after?.kind === 'punct' && after.text === "'" && isWord(after2) && after2.lower === 's' ? "'s" : '';
+  const possessive = afterWord === "'s" || (isWord(after) && after.lower.endsWith("'s"));
+
+  if (c.honorific) return { type: 'PERSON', score: 0.9, validator: 'context' };
+  const last = tokens[c.end - 1];
+  if (ws.length >= 2 && isOrgSuffix(last)) return { type: 'ORGANIZATION', score: 0.8, validator: 'dictionary' };
+  if (ws.length === 1 && isOrgSuffix(tokens[c.end]) ) return null; // handled by the caller extending the chunk
+
+  const place = placeAt(tokens, c.start);
+  const wholePlace = place !== null && place.end >= c.end - (tokens[c.end - 1]?.text === '.' ? 1 : 0);
+  const locCue = LOCATION_CUES.has(b1) || b2 === 'moved here' || b2 === 'originally from' || b2 === 'lives in' || b2 === 'live in';
+  const personCue = PERSON_CUES.has(b1) || PERSON_CUE_PAIRS.has(b2) || (before.length === 0 && after?.text === ':') || (after?.text === ',' && before.length === 0);
+  const orgCue = hasOrgCue(tokens, c.start);
+  const nameEvidence = firstHits + surnameHits + c.initials;
+
+  if (wholePlace) {
+    const w = lowers.join(' ');
+    const isFirstName = ws.length === 1 && FIRST.has(w);
+    if (locCue || !isFirstName) return { type: 'LOCATION', score: place!.kind === 'country' ? 0.9 : 0.75, validator: 'dictionary' };
+    if (personCue) return { type: 'PERSON', score: 0.6, validator: 'context' };
+    return { type: 'PERSON', score: 0.5, validator: 'dictionary' };
+  }
+  if (orgCue && nameEvidence === 0) return { type: 'ORGANIZATION', score: 0.6, validator: 'context' };
+  if (c.initials > 0 || (firstHits > 0 && ws.length >= 2)) return { type: 'PERSON', score: 0.85, validator: 'dictionary' };
+  if (nameEvidence > 0) {
+    if (locCue && firstHits === 0 && !personCue && ws.some((w) => hasPlaceEnding(w.lower))) return { type: 'LOCATION', score: 0.5, validator: 'context' };
+    return { type: 'PERSON', score: firstHits ? 0.8 : 0.7, validator: 'dictionary' };
+  }
+  if (personCue || possessive || PERSON_AFTER.has(afterWord)) return { type: 'PERSON', score: 0.6, validator: 'context' };
+  if (locCue) return { type: 'LOCATION', score: 0.55, validator: 'context' };
+  if (morph > 0) return { type: 'PERSON', score: 0.55, validator: 'pattern' };
+  if (ws.some((w) => hasPlaceEnding(w.lower))) return { type: 'LOCATION', score: 0.45, validator: 'pattern' };
+  if (orgCue) return { type: 'ORGANIZATION', score: 0.5, validator: 'context' };
+  // CamelCase words (SqliteError, AppError) are code identifiers, not names.
+  if (ws.length === 1 && /[a-z][A-Z]/u.test(ws[0]!.text)) return null;
+  // an unknown capitalised word: most often a name in the texts this sees
+  return { type: 'PERSON', score: 0.4, validator: 'pattern' };
+}
+
+/**
+ * Marks the tokens of e-mail addresses, URLs, identifiers and codes ("UtaKortig@jourrapide.com",
+ * "GB56HXDO88…", "client_ip") so that their words are not taken as names.
+ */
+function markMachineText(tokens: readonly Token[], claimed: Uint8Array): void {
+  let runStart = 0;
+  for (let i = 0; i <= tokens.length; i++) {
+    const t = tokens[i];
+    if (t && i > runStart && t.glued) continue;
+    // tokens[runStart..i) is one whitespace-free run
+    let machine = false;
+    for (let k = runStart; k < i && !machine; k++) {
+      const x = tokens[k]!;
+      if (x.kind === 'punct' && '@/\\|%=_#'.includes(x.text)) machine = true;
+      else if (x.kind === 'punct' && x.text === '.' && k > runStart && k + 1 < i && tokens[k - 1]!.kind === 'word' && tokens[k + 1]!.kind === 'word') machine = true;
+      else if (x.kind === 'num' && ((k > runStart && tokens[k - 1]!.kind === 'word') || (k + 1 < i && tokens[k + 1]!.kind === 'word'))) machine = true;
+    }
+    if (machine) for (let k = runStart; k < i; k++) claimed[k] = 1;
+    runStart = i;
+  }
+}
+
+/** All free-text spans of `text`, sorted by start; spans never overlap. */
+export function detectFreeText(text: string): Span[] {
+  const tokens = tokenize(text);
+  const lowerText = isLowercaseText(text);
+  const ctx: Ctx = { tokens, claimed: new Uint8Array(tokens.length), lowerText, shouting: isShoutingText(tokens) };
+  const spans: Span[] = [];
+
+  for (const a of findAddresses(text, tokens, lowerText)) {
+    spans.push({ start: a.start, end: a.end, type: 'STREET_ADDRESS', score: 0.8, validator: 'pattern' });
+    for (let k = a.first; k <= a.last; k++) ctx.claimed[k] = 1;
+  }
+
+  markMachineText(tokens, ctx.claimed);
+
+  let i = 0;
+  while (i < tokens.length) {
+    if (ctx.claimed[i]) {
+      i++;
+      continue;
+    }
+    // partnership names: "Hawkins, Richardson and Santana"
+    const pEnd = tokens[i + 1]?.text === ',' && tokens[i]!.cap && (hasOrgCue(tokens, i) || isOrgSuffix(tokens[i + 5])) ? partnershipEnd(tokens, i) : -1;
+    if (pEnd > 0) {
+      spans.push({ start: tokens[i]!.start, end: tokens[pEnd - 1]!.end, type: 'ORGANIZATION', score: 0.6, validator: 'context' });
+      i = pEnd;
+      continue;
+    }
+    const c = readChunk(ctx, i);
+    if (!c) {
+      i++;
+      continue;
+    }
+    let end = c.end;
+    // "Smith Ltd.", "Healthpocket Inc": an organisation suffix right after a one-word chunk
+    if (isOrgSuffix(tokens[end]) && !ctx.claimed[end]) {
+      end++;
+      if (tokens[end]?.text === '.' && tokens[end]!.glued) end++;
+      spans.push({ start: tokens[c.start]!.start, end: tokens[end - 1]!.end, type: 'ORGANIZATION', score: 0.8, validator: 'dictionary' });
+      i = end;
+      continue;
+    }
+    const cls = classify(ctx, c);
+    if (cls) {
+      spans.push({ start: tokens[c.start]!.start, end: tokens[end - 1]!.end, ...cls });
+      // "Bjert 6091", "Aalborg NO 9100": a postal code after a place
+      if (cls.type === 'LOCATION') {
+        let k = end;
+        if (isWord(tokens[k]) && tokens[k]!.upper && tokens[k]!.text.length === 2) k++;
+        const z = tokens[k];
+        if (z && z.kind === 'num' && z.text.length >= 4 && z.text.length <= 5 && !/^(19|20)\d\d$/.test(z.text)) {
+          spans.push({ start: z.start, end: z.end, type: 'ZIP', score: 0.6, validator: 'context' });
+          end = k + 1;
+        }
+      }
+    }
+    i = end;
+  }
+
+  for (const z of findLabeledZips(tokens)) if (!spans.some((s) => s.start < z.end && z.start < s.end)) spans.push(z);
+  return spans.sort((a, b) => a.start - b.start);
+}
+
+// One analysis serves the four detectors below when they run one after another on the same text.
+let lastText: string | undefined;
+let lastSpans: Span[] = [];
+function analysed(text: string): Span[] {
+  if (text !== lastText) {
+    lastSpans = detectFreeText(text);
+    lastText = text;
+  }
+  return lastSpans;
+}
+const only = (types: readonly EntityType[]) => (text: string): Span[] => analysed(text).filter((s) => types.includes(s.type));
+
+export const personDetector: Detector = { name: 'person', types: ['PERSON'], detect: only(['PERSON']) };
+export const streetAddressDetector: Detector = { name: 'street-address', types: ['STREET_ADDRESS', 'ZIP'], detect: only(['STREET_ADDRESS', 'ZIP']) };
+export const locationDetector: Detector = { name: 'location', types: ['LOCATION'], detect: only(['LOCATION']) };
+export const organizationDetector: Detector = { name: 'organization', types: ['ORGANIZATION'], detect: only(['ORGANIZATION']) };
+
+export const freeTextDetectors: Detector[] = [personDetector, streetAddressDetector, locationDetector, organizationDetector];
