@@ -359,7 +359,13 @@ export async function startServer(config: Config, opts: RuntimeOptions & { logSt
         admission: runtime.admission,
         clientCa: config.webhook.clientCaFile ? readClientCa(config.webhook.clientCaFile) : undefined,
         clientNames: config.webhook.clientNames,
-        reload: { everyMs: config.webhook.tlsReloadSeconds * 1000, load: async () => (currentTls = await webhookTls(config)) },
+        reload: {
+          everyMs: config.webhook.tlsReloadSeconds * 1000,
+          load: async () => {
+            currentTls = await webhookTls(config);
+            return { ...currentTls, ...(config.webhook.clientCaFile ? { clientCa: readClientCa(config.webhook.clientCaFile) } : {}) };
+          },
+        },
       });
       try {
         await wh.listen({ host: config.webhook.host, port: config.webhook.port });

@@ -28,6 +28,7 @@ describe('webhook transport', () => {
   let app: TestApp;
   let client: { cert: string; key: string };
   let kubelet: { cert: string; key: string };
+  let clientCaFile: string;
   beforeAll(async () => {
     // As with kubeadm, one CA signs the API server's client certificate and others' (a kubelet's).
     const clientCa = await createCa('cluster CA');
@@ -35,7 +36,7 @@ describe('webhook transport', () => {
     const other = await issueCertificate(clientCa, { commonName: 'system:node:worker-1', usage: 'client' });
     client = { cert: leaf.certPem, key: leaf.keyPem };
     kubelet = { cert: other.certPem, key: other.keyPem };
-    const clientCaFile = join(tempDir(), 'client-ca.pem');
+    clientCaFile = join(tempDir(), 'client-ca.pem');
     writeFileSync(clientCaFile, clientCa.certPem);
     app = await createTestApp('sqlite', { webhook: { clientCaFile, clientNames: ['kube-apiserver'], tlsReloadSeconds: 1 } });
   });
@@ -83,5 +84,32 @@ describe('webhook transport', () => {
     const rendered = await app.request('GET', '/api/v1/policy/render/k8s?zone=pci-ai');
     const bundle = parseAllDocuments(rendered.text).map((d) => d.toJS()).find((o) => o.kind === 'ValidatingWebhookConfiguration').webhooks[0].clientConfig.caBundle;
     expect(Buffer.from(bundle, 'base64').toString()).toBe(readFileSync(paths.caCert, 'utf8'));
+  });
+
+  it("takes a rotated client CA without a restart: the new CA's clients get in, the old one's do not", async () => {
+    const rotated = await createCa('cluster CA 2027');
+    const next = await issueCertificate(rotated, { commonName: 'kube-apiserver', usage: 'client' });
+    writeFileSync(clientCaFile, rotated.certPem);
+    const serving = () => readFileSync(dataLayout(app.config.dataDir).webhookTls.caCert, 'utf8');
+    const deadline = Date.now() + 10_000;
+    let accepted = false;
+    // A full request, not just a handshake: under TLS 1.3 the server judges the client's
+    // certificate after the client already thinks the handshake is done.
+    while (!accepted && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      const agent = new Agent({ connect: { ca: serving(), servername: 'localhost', cert: next.certPem, key: next.keyPem } });
+      accepted = await post(agent).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      await agent.close();
+    }
+    expect(accepted).toBe(true);
+    const old = new Agent({ connect: { ca: serving(), servername: 'localhost', ...client } });
+    try {
+      await expect(post(old)).rejects.toThrow();
+    } finally {
+      await old.close();
+    }
   });
 });

@@ -28,10 +28,16 @@ export async function createWebhookServer(deps: {
   clientCa?: string | undefined;
   /** With clientCa: the certificate names (CN or DNS SAN) allowed to call; empty, any from the CA. */
   clientNames?: readonly string[];
-  /** Re-reads or renews the serving certificate; a changed one is served to new connections. */
-  reload?: { everyMs: number; load: () => Promise<WebhookTls> };
+  /**
+   * Re-reads or renews the serving certificate, and re-reads the client CA (rotated when the
+   * cluster's CA is); what changed is used for new connections.
+   */
+  reload?: { everyMs: number; load: () => Promise<ServingMaterial> };
 }): Promise<FastifyInstance> {
-  const context = (t: WebhookTls) => ({ key: t.key, cert: t.cert, minVersion: 'TLSv1.2' as const, ...(deps.clientCa ? { ca: deps.clientCa } : {}) });
+  const context = (t: ServingMaterial) => {
+    const ca = t.clientCa ?? deps.clientCa;
+    return { key: t.key, cert: t.cert, minVersion: 'TLSv1.2' as const, ...(ca ? { ca } : {}) };
+  };
   const app = Fastify({
     https: { ...context(deps.tls), ...(deps.clientCa ? { requestCert: true, rejectUnauthorized: true } : {}) },
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -63,7 +69,7 @@ export async function createWebhookServer(deps: {
     });
   }
   app.get('/healthz', async () => ({ status: 'ok' }));
-  if (deps.reload) watchCertificate(app as unknown as FastifyInstance, deps.tls, deps.reload, context, deps.logger);
+  if (deps.reload) watchCertificate(app as unknown as FastifyInstance, { ...deps.tls, ...(deps.clientCa ? { clientCa: deps.clientCa } : {}) }, deps.reload, context, deps.logger);
   return app as unknown as FastifyInstance;
 }
 
@@ -82,11 +88,14 @@ function peerNames(socket: TLSSocket): string[] {
   return [...(Array.isArray(cn) ? cn : cn ? [cn] : []), ...sans];
 }
 
+/** The serving certificate and, with mutual TLS, the CA whose clients may call. */
+export type ServingMaterial = WebhookTls & { clientCa?: string };
+
 function watchCertificate(
   app: FastifyInstance,
-  initial: WebhookTls,
-  reload: { everyMs: number; load: () => Promise<WebhookTls> },
-  context: (t: WebhookTls) => SecureContextOptions,
+  initial: ServingMaterial,
+  reload: { everyMs: number; load: () => Promise<ServingMaterial> },
+  context: (t: ServingMaterial) => SecureContextOptions,
   logger: Logger,
 ): void {
   let current = initial;
@@ -97,7 +106,7 @@ function watchCertificate(
     reload
       .load()
       .then((next) => {
-        if (next.cert === current.cert && next.key === current.key) return;
+        if (next.cert === current.cert && next.key === current.key && next.clientCa === current.clientCa) return;
         (app.server as unknown as TlsServer).setSecureContext(context(next));
         current = next;
         logger.info({ event: 'webhook.certificate_reloaded' }, 'webhook serving certificate reloaded');
