@@ -25,9 +25,23 @@ export function mergeSpans(spans: readonly Span[]): Span[] {
   return out;
 }
 
+const UUID_RE = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/giu;
+
+/**
+ * Spans wholly inside a UUID are its hex digits, not a card or a phone: the all-digit last group
+ * of a request id passed Luhn as a 12-digit Maestro number (the suite's leak check caught it).
+ */
+function outsideUuids(text: string, spans: Span[]): Span[] {
+  if (!text.includes('-')) return spans;
+  const uuids: [number, number][] = [];
+  for (const m of text.matchAll(UUID_RE)) uuids.push([m.index, m.index + m[0].length]);
+  if (!uuids.length) return spans;
+  return spans.filter((s) => s.type === 'DEVICE_ID' || !uuids.some(([a, b]) => s.start >= a && s.end <= b));
+}
+
 export function detect(text: string, opts: { types?: readonly EntityType[] } = {}): Span[] {
   if (text.length > MAX_TEXT_CHARS) throw new AppError('PAYLOAD_TOO_LARGE', `text of ${text.length} characters is over the ${MAX_TEXT_CHARS}-character limit of one redaction; send it in parts (lines or paragraphs)`);
-  const all = [...detectStructured(text), ...detectFreeText(text)];
+  const all = outsideUuids(text, [...detectStructured(text), ...detectFreeText(text)]);
   const wanted = opts.types ? new Set(opts.types) : null;
   return mergeSpans(wanted ? all.filter((s) => wanted.has(s.type)) : all);
 }

@@ -37,6 +37,17 @@ describe('operators', () => {
   });
 });
 
+describe('identifiers that only look like data', () => {
+  it('finds no card in the digits of a UUID (request ids are logged on every line)', async () => {
+    const { detect } = await import('./detect.js');
+    for (const id of ['01a20d80-1640-7329-83fe-596118000238', '01a20fc4-31cc-7639-b48d-683980985512']) {
+      expect(detect(`{"reqId":"${id}","requestId":"${id}"}`).filter((s) => s.type !== 'DATE')).toEqual([]);
+    }
+    // The same digits on their own are still a card.
+    expect(detect('card 596118000238').map((s) => s.type)).toContain('CREDIT_CARD');
+  });
+});
+
 describe('merging overlapping findings', () => {
   it('covers the union of overlapping spans, typed by the more certain one', () => {
     const merged = mergeSpans([span(0, 10, 'PERSON', 0.6), span(5, 20, 'EMAIL', 1), span(30, 35, 'ZIP', 0.5)]);
