@@ -6,6 +6,7 @@ import { constants } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { AppError, EXIT } from '../errors.js';
+import { readBounded } from '../util/read-bounded.js';
 import { redact, decodeUtf8Strict, InvalidUtf8Error } from '../redact/redact.js';
 import { detect, MAX_TEXT_CHARS } from '../redact/detect.js';
 import { OPERATORS, type Operator } from '../redact/operators.js';
@@ -24,15 +25,9 @@ const LOG_MIN_SCORE = 0.6;
 
 async function readStdin(io: Io): Promise<string> {
   if (!io.stdin) throw new AppError('BAD_REQUEST', 'pipe the text to redact into standard input');
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  for await (const c of io.stdin) {
-    n += c.length;
-    if (n > MAX_STDIN_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `standard input is over ${MAX_STDIN_BYTES} bytes; redact it in parts`);
-    parts.push(c);
-  }
+  const bytes = await readBounded(io.stdin, MAX_STDIN_BYTES, () => new AppError('PAYLOAD_TOO_LARGE', `standard input is over ${MAX_STDIN_BYTES} bytes; redact it in parts`));
   try {
-    return decodeUtf8Strict(Buffer.concat(parts));
+    return decodeUtf8Strict(bytes);
   } catch (e) {
     if (e instanceof InvalidUtf8Error) throw new AppError('VALIDATION_FAILED', e.message);
     throw e;

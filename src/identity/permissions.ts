@@ -7,6 +7,8 @@ export type Access = 'public' | readonly Role[];
 
 const ANY: readonly Role[] = ROLES;
 const READERS: readonly Role[] = ['admin', 'auditor'];
+/** Everyone who works on artifacts (not workloads: they pull, through the gate). */
+const ARTIFACT_READERS: readonly Role[] = ['admin', 'developer', 'approver', 'operator', 'auditor'];
 
 export const PERMISSIONS: Readonly<Record<string, Access>> = {
   // Probes, metrics and the API reference carry no tenant data.
@@ -45,8 +47,8 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
   'GET /api/v1/policy/render/k8s': ['admin', 'operator'],
   // Registry: developers and admins bring artifacts in; approvers decide; operators promote.
   'POST /api/v1/artifacts': ['admin', 'developer'],
-  'GET /api/v1/artifacts': ['admin', 'developer', 'approver', 'operator', 'auditor'],
-  'GET /api/v1/artifacts/:id': ['admin', 'developer', 'approver', 'operator', 'auditor'],
+  'GET /api/v1/artifacts': ARTIFACT_READERS,
+  'GET /api/v1/artifacts/:id': ARTIFACT_READERS,
   'POST /api/v1/artifacts/:id/signatures': ['admin', 'developer', 'approver'],
   'POST /api/v1/artifacts/:id/sbom': ['admin', 'developer'],
   'POST /api/v1/artifacts/:id/attestations': ['admin', 'developer'],
@@ -56,7 +58,7 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
   'POST /api/v1/artifacts/:id/promotions': ['admin', 'operator'],
   'POST /api/v1/artifacts/:id/review': ['approver'],
   'GET /api/v1/artifacts/:id/content': ANY,
-  'GET /api/v1/artifacts/:id/attestations/:digest': ['admin', 'developer', 'approver', 'operator', 'auditor'],
+  'GET /api/v1/artifacts/:id/attestations/:digest': ARTIFACT_READERS,
   // Anyone must be able to check an attestation without trusting us: the key is public.
   'GET /api/v1/registry/attestation-key': 'public',
   // OCI distribution: anyone may ask; the pull gate decides by zone, state and expiry. Pushing is

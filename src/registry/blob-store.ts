@@ -183,6 +183,15 @@ export function createBlobStore(root: string, opts: { maxBlobBytes: number }) {
         throw e;
       }
     },
+    /** Stores bytes already in memory (attestations, SBOMs, extracted templates). */
+    async putBytes(bytes: Uint8Array, expected?: string): Promise<BlobInfo> {
+      return this.put(
+        (async function* () {
+          yield bytes;
+        })(),
+        expected,
+      );
+    },
     read(digest: string, range?: { start: number; end: number }): ReadStream {
       // 1 MiB reads: a 64 KiB default costs a syscall and a socket write per 64 KiB of a model.
       return createReadStream(pathOf(digest), { ...(range ?? {}), highWaterMark: 1 << 20 });

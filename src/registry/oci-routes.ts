@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { AppError } from '../errors.js';
 import { toAppError } from '../http/error-handler.js';
+import { readBounded } from '../util/read-bounded.js';
 import { ARTIFACT_NAME_RE } from './schema.js';
 import { DIGEST_RE } from './blob-store.js';
 import { MANIFEST_MAX_BYTES, OciError } from './oci-manifest.js';
@@ -51,18 +52,6 @@ export function parseOciPath(rest: string): Route {
 
 function body(req: FastifyRequest): Readable | null {
   return (req.body as Readable | undefined) ?? null;
-}
-
-async function readBounded(stream: Readable | null, max: number): Promise<Buffer> {
-  if (!stream) return Buffer.alloc(0);
-  const parts: Buffer[] = [];
-  let n = 0;
-  for await (const c of stream) {
-    n += (c as Buffer).length;
-    if (n > max) throw new OciError('PAYLOAD_TOO_LARGE', 'SIZE_INVALID', `manifests are limited to ${max} bytes`);
-    parts.push(c as Buffer);
-  }
-  return Buffer.concat(parts);
 }
 
 function query(req: FastifyRequest): Record<string, string | undefined> {
@@ -180,7 +169,7 @@ export async function ociRoutes(app: FastifyInstance, { oci, publicUrl, refused 
       case 'manifest': {
         if (m === 'DELETE') return refuseDeletion(r.name);
         if (m === 'PUT') {
-          const bytes = await readBounded(body(req), MANIFEST_MAX_BYTES);
+          const bytes = await readBounded(body(req) ?? emptyStream(), MANIFEST_MAX_BYTES, () => new OciError('PAYLOAD_TOO_LARGE', 'SIZE_INVALID', `manifests are limited to ${MANIFEST_MAX_BYTES} bytes`));
           const { digest, subject } = await oci.putManifest(ctx, r.name, r.reference, bytes, header(req, 'content-type'));
           return reply
             .status(201)

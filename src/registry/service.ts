@@ -122,9 +122,7 @@ export function createRegistryService(deps: RegistryDeps) {
   async function attest(r: ArtifactRow, predicateType: string, predicate: Record<string, unknown>): Promise<{ predicateType: string; digest: string; issuedAt: string }> {
     const envelope = issueAttestation({ subject: [{ name: r.name, digest: { sha256: r.digest.slice(7) } }], predicateType, predicate }, deps.attestations);
     const bytes = Buffer.from(JSON.stringify(envelope));
-    const stored = await blobs.put((async function* () {
-      yield bytes;
-    })());
+    const stored = await blobs.putBytes(bytes);
     return { predicateType, digest: stored.digest, issuedAt: now().toISOString() };
   }
   const withAttestation = (r: Pick<ArtifactRow, 'attestations'>, a: { predicateType: string; digest: string; issuedAt: string; issuer?: string; builderId?: string }) => JSON.stringify([...(JSON.parse(r.attestations) as unknown[]), a]);
@@ -201,9 +199,7 @@ export function createRegistryService(deps: RegistryDeps) {
    */
   async function intakeExtracted(ctx: RequestContext, from: ArtifactRow, x: { kind: string; name: string; content: string; sha256: string }): Promise<void> {
     const bytes = Buffer.from(x.content, 'utf8');
-    const blob = await blobs.put((async function* () {
-      yield bytes;
-    })(), `sha256:${x.sha256}`);
+    const blob = await blobs.putBytes(bytes, `sha256:${x.sha256}`);
     const suffix = x.name.replace(/[^a-z0-9]+/gu, '-').replace(/^-+|-+$/gu, '') || 'extracted';
     const kind = (ARTIFACT_KINDS as readonly string[]).includes(x.kind) ? (x.kind as ArtifactKind) : 'prompt-template';
     const { artifact } = await record(
@@ -301,9 +297,7 @@ export function createRegistryService(deps: RegistryDeps) {
   async function attachSbom(ctx: RequestContext, id: string, sbom: unknown): Promise<Artifact> {
     return refusing(ctx, 'sbom', { id }, async () => {
       const { summary, bytes } = deps.sbom.audit(sbom, now());
-      await blobs.put((async function* () {
-        yield bytes;
-      })(), summary.digest);
+      await blobs.putBytes(bytes, summary.digest);
       await database.transact(async (tx) => {
         const cur = await load(tx, id);
         if (!['received', 'scanned', 'verified'].includes(cur.state)) throw conflict(`artifact ${id} is ${cur.state}; an SBOM is attached before approval, so approvers see what it says`);
@@ -330,9 +324,7 @@ export function createRegistryService(deps: RegistryDeps) {
       const result = check(await view(id));
       const bytes = Buffer.from(JSON.stringify(envelope));
       const stored = result.verified
-        ? await blobs.put((async function* () {
-            yield bytes;
-          })())
+        ? await blobs.putBytes(bytes)
         : null;
       await database.transact(async (tx) => {
         const cur = await load(tx, id);
