@@ -70,8 +70,9 @@ describe('random content is not a payload', () => {
     const junk = Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 11) & 0xff);
     const ext = Uint8Array.from([0x82, 0x23, 0x00, 0xff, ...junk]); // EXT1 35, then garbage
     const underflow = Uint8Array.from([0x8f, 0x93, ...junk]); // EMPTY_SET, STACK_GLOBAL
+    const extZeroThenIntName = Uint8Array.from([0x82, 0x00, 0x4d, 0x00, 0x00, 0x93, ...junk]); // EXT1 0; BININT2 0; STACK_GLOBAL (CI seed 500083880)
     const fakeSafetensors = Uint8Array.from([0x68, 0x94, 0x6c, 0x7a, 0x01, 0x02, 0x03, 0x56, 0x7b, ...junk]);
-    for (const b of [ext, underflow, fakeSafetensors]) {
+    for (const b of [ext, underflow, extZeroThenIntName, fakeSafetensors]) {
       const r = await scanBytes('layer', b);
       expect(r.verdict, JSON.stringify(r.findings)).not.toBe('dangerous');
     }

@@ -137,8 +137,9 @@ export interface ClassifiedGlobal extends PickleGlobal {
 
 export function classifyGlobal(g: PickleGlobal, allowList: AllowList): ClassifiedGlobal {
   // EXT reads copyreg's extension registry, empty in CPython unless a library registers codes:
-  // worth a look, not proof of a payload. Other unresolvable operands hide a real import.
-  if (g.unresolved) return { ...g, severity: g.opcode === 'EXT' ? 'suspicious' : 'dangerous' };
+  // worth a look, not proof of a payload; nor is an import CPython refuses (an int as module name).
+  // Other unresolvable operands hide a real import.
+  if (g.unresolved) return { ...g, severity: g.opcode === 'EXT' || g.refused ? 'suspicious' : 'dangerous' };
   const [cm, cn] = canonical(g.module, g.name);
   if (isDangerous(g.module, g.name) || isDangerous(cm, cn)) return { ...g, severity: 'dangerous' };
   if (allowList.get(cm)?.has(cn) || allowList.get(g.module)?.has(g.name)) return { ...g, severity: 'safe' };
@@ -158,7 +159,9 @@ export function globalFindings(globals: readonly PickleGlobal[], allowList: Allo
   }
   return [...seen.values()].map(({ g, count }) => {
     const rule = g.unresolved ? 'pickle-unresolved-global' : RULES[g.severity];
-    const why = g.unresolved
+    const why = g.refused
+      ? `: an operand is not a string (${g.unresolved}), so a loader stops here without importing anything`
+      : g.unresolved
       ? `: the ${g.opcode} operand cannot be proven to be a string (${g.unresolved}); a loader would import whatever it evaluates to`
       : g.severity === 'dangerous' ? ': can run code, open files or the network, or load another pickle'
       : g.severity === 'suspicious' ? ': not on the allow-list for this format; importing it runs code you have not reviewed'

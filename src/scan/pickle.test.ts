@@ -55,16 +55,21 @@ describe('pickle walker: how globals are named', () => {
     expect(names(b(PROTO4, shortUni('os'), '(0', shortUni('system'), STACK_GLOBAL, '.'))).toEqual(['os system']);
   });
 
-  it('a missing memo key, an integer or a computed object as operand is unresolved', () => {
+  it('a missing memo key or a computed object as operand is unresolved; an int or bytes operand stops the walk', () => {
     const missing = walk(b(PROTO4, shortUni('os'), 'h', [9], STACK_GLOBAL, '.')).globals[0]!;
     expect(missing).toMatchObject({ module: 'os', name: 'unknown' });
     expect(missing.unresolved).toContain('missing memo key 9');
-    const int = walk(b(PROTO4, 'K', [42], shortUni('system'), STACK_GLOBAL, '.')).globals[0]!;
-    expect(int).toMatchObject({ module: 'unknown', name: 'system' });
+    expect(classifyGlobal(missing, ALLOW.pickle).severity).toBe('dangerous');
+    // CPython raises "STACK_GLOBAL requires str": nothing is imported and nothing after runs.
+    const intWalk = walk(b(PROTO4, 'K', [42], shortUni('system'), STACK_GLOBAL, '.'));
+    const int = intWalk.globals[0]!;
+    expect(int).toMatchObject({ module: 'unknown', name: 'system', refused: true });
     expect(int.unresolved).toContain('integer 42');
+    expect(intWalk.error?.message).toMatch(/needs two strings/u);
     const bytes = walk(b(PROTO4, 'C', [2], 'os', shortUni('system'), STACK_GLOBAL, '.')).globals[0]!;
     expect(bytes.unresolved).toContain('bytes');
-    expect(classifyGlobal(int, ALLOW.pickle).severity).toBe('dangerous');
+    expect(classifyGlobal(int, ALLOW.pickle).severity).toBe('suspicious');
+    expect(walk(b([0x80, 2, 0x82, 0], ')R.')).error?.message).toMatch(/EXT specifies code 0/u);
     const ext = walk(b([0x80, 2, 0x82, 7], ')R.')).globals[0]!;
     expect(ext).toMatchObject({ opcode: 'EXT', module: 'unknown' });
   });

@@ -16,6 +16,8 @@ export interface PickleGlobal {
   offset: number;
   /** Set when module or name was not a provable string: why (e.g. `missing memo key 3`). */
   unresolved?: string;
+  /** Set when an operand is proven not to be a str: CPython refuses the import and stops there. */
+  refused?: true;
 }
 
 export interface PickleInfo {
@@ -641,7 +643,9 @@ class Walker {
         case 0x81: this.pop(); this.pop(); this.push(CALL); break; // NEWOBJ
         case 0x92: this.pop(); this.pop(); this.pop(); this.push(CALL); break; // NEWOBJ_EX
         case 0x82: case 0x83: case 0x84: { // EXT1/2/4: a global from copyreg's extension registry
-          const code = op === 0x82 ? this.u8AsArg() : op === 0x83 ? this.u16() : this.u32();
+          const code = op === 0x82 ? this.u8AsArg() : op === 0x83 ? this.u16() : this.u32() | 0;
+          // CPython refuses these codes before consulting the registry, so nothing is imported.
+          if (code <= 0) throw new Invalid(`EXT specifies code ${code} (<= 0)`);
           const why: OpaqueVal = { k: 'opaque', what: `extension registry code ${code}` };
           this.push(this.addGlobal(why, why, 'EXT', at));
           break;
@@ -661,7 +665,17 @@ class Walker {
           const module = this.pop();
           // CPython stops with "unpickling stack underflow" before importing anything.
           if (name === UNDERFLOW || module === UNDERFLOW) throw new Invalid('STACK_GLOBAL with fewer than two values on the stack');
-          this.push(this.addGlobal(this.resolve(module), this.resolve(name), 'STACK_GLOBAL', at));
+          const m = this.resolve(module);
+          const n = this.resolve(name);
+          // CPython stops with "STACK_GLOBAL requires str" when an operand is anything but a str, so
+          // an operand proven not to be one imports nothing. Unless a bound was hit: the symbolic
+          // stack may then be wrong, and the operand is reported unresolved instead.
+          const g = this.addGlobal(m, n, 'STACK_GLOBAL', at);
+          if (!this.out.degraded && (notString(m) || notString(n))) {
+            this.out.globals[this.out.globals.length - 1]!.refused = true;
+            throw new Invalid(`STACK_GLOBAL at offset ${at} needs two strings, as CPython refuses anything else`);
+          }
+          this.push(g);
           break;
         }
         case 0x95: this.skip(8); break; // FRAME: a read-ahead hint; opcodes continue inline
@@ -683,6 +697,11 @@ class Walker {
     }
     return decodeLong(this.take(n));
   }
+}
+
+/** Values the walker knows are not a Python str (ints, floats, containers, bytes, None, bools). */
+function notString(v: Resolved): boolean {
+  return typeof v === 'number' || typeof v === 'bigint' || v === ANY || v === BYTES;
 }
 
 function describe(v: Resolved): string {
