@@ -105,6 +105,15 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    releases: z
+      .object({
+        /** Distinct approvers (role approver, never the author) every change needs; a zone's policy may ask for more. */
+        approvalsRequired: z.number().int().min(1).max(10).default(1),
+        /** Days to approve an emergency change after its deployment, where the zone does not say. */
+        emergencyApprovalDays: z.number().int().min(1).max(90).default(3),
+      })
+      .strict()
+      .prefault({}),
     webhook: z
       .object({
         enabled: z.boolean().default(true),

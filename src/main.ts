@@ -40,6 +40,8 @@ import { createSignatureChecker } from './registry/signature-checker.js';
 import { createSbomAuditor } from './registry/sbom-intake.js';
 import type { SignatureChecker } from './registry/signatures.js';
 import { scanFile } from './scan/scan.js';
+import { createReleaseStore } from './releases/store.js';
+import { createReleaseService, type ReleaseService } from './releases/service.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -72,6 +74,7 @@ export interface Runtime {
   policy: PolicyService;
   admission: AdmissionService;
   registry: RegistryService;
+  releases: ReleaseService;
   oci: OciService;
   signatures: SignatureChecker;
   /** PEM public key that verifies the attestations Evident issues. */
@@ -165,6 +168,17 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       ...(opts.now ? { now: opts.now } : {}),
     });
     registryRef = registry;
+    const releases = createReleaseService({
+      database,
+      store: createReleaseStore(),
+      ledger,
+      denials,
+      policy: () => policy.active(),
+      artifacts: (refs, tx) => registry.statusOf(refs, tx),
+      signer: attestationKey.signer,
+      options: config.releases,
+      ...(opts.now ? { now: opts.now } : {}),
+    });
     const oci = createOciService({ database, store: registryStore, blobs, registry, scan: (path) => scanFile(path), ...(opts.now ? { now: opts.now } : {}) });
     const signatures = createSignatureChecker(config.registry);
     if (opts.sequencer) {
@@ -186,6 +200,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       policy,
       admission,
       registry,
+      releases,
       oci,
       signatures,
       attestationPublicKey: attestationKey.publicKeyPem,
@@ -320,6 +335,7 @@ export async function startServer(config: Config, opts: RuntimeOptions & { logSt
       ledger: runtime.ledger,
       policy: runtime.policy,
       registry: runtime.registry,
+      releases: runtime.releases,
       oci: runtime.oci,
       signatures: runtime.signatures,
       attestationPublicKey: runtime.attestationPublicKey,

@@ -3,6 +3,7 @@ import type { DB, Dialect } from './tables.js';
 import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_policy.js';
 import * as m0003 from './migrations/0003_registry.js';
+import * as m0004 from './migrations/0004_releases.js';
 import { AppError } from '../errors.js';
 
 // Migrations are TypeScript modules listed here in order; each receives the dialect so one file
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '0001_foundation': m0001,
   '0002_policy': m0002,
   '0003_registry': m0003,
+  '0004_releases': m0004,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -174,6 +174,89 @@ export interface OciTagsTable {
   updated_at: string;
 }
 
+export interface ComponentsTable {
+  id: string;
+  kind: string;
+  name: string;
+  description: string | null;
+  created_by: string;
+  created_at: string;
+}
+
+export interface ComponentVersionsTable {
+  id: string;
+  component_id: string;
+  version: number;
+  /** sha256 of the spec's RFC 8785 JSON. */
+  digest: string;
+  /** JSON: the version's spec (artifacts, lineage, config, card). */
+  spec: string;
+  created_by: string;
+  created_at: string;
+}
+
+export interface LineageEdgesTable {
+  from_ref: string;
+  to_ref: string;
+  relation: string;
+  created_at: string;
+}
+
+export interface ChangeRequestsTable {
+  id: string;
+  component_id: string;
+  version_id: string;
+  zone: string;
+  /** The version active in the zone when the change was made (or last rebased): what its diff is against. */
+  base_version_id: string | null;
+  state: string;
+  revision: number;
+  title: string;
+  /** 1 = emergency: deployable before approval, which is then due by approval_due_at. */
+  emergency: number;
+  reason: string | null;
+  author: string;
+  author_controller: string | null;
+  /** JSON: the automated validation (checks with outcome). */
+  validation: string;
+  /** JSON: the evaluation evidence and its judgement against the zone's thresholds; NULL before any. */
+  evaluation: string | null;
+  approval_due_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ChangeApprovalsTable {
+  change_id: string;
+  principal_id: string;
+  controlled_by: string | null;
+  roles: string;
+  revision: number;
+  note: string | null;
+  decided_at: string;
+}
+
+export interface DeploymentsTable {
+  id: string;
+  component_id: string;
+  zone: string;
+  /** Position in the (component, zone) history, from 1. */
+  seq: number;
+  action: string;
+  version_id: string;
+  previous_version_id: string | null;
+  change_id: string | null;
+  reason: string | null;
+  deployed_by: string;
+  deployed_at: string;
+  policy_version: number;
+  manifest_digest: string;
+  /** The signed release manifest: a DSSE envelope over an in-toto statement. */
+  manifest: string;
+  /** The ledger event that recorded it. */
+  event_id: string;
+}
+
 export interface DB {
   evident_meta: MetaTable;
   principals: PrincipalsTable;
@@ -190,6 +273,12 @@ export interface DB {
   oci_manifests: OciManifestsTable;
   oci_manifest_refs: OciManifestRefsTable;
   oci_tags: OciTagsTable;
+  components: ComponentsTable;
+  component_versions: ComponentVersionsTable;
+  lineage_edges: LineageEdgesTable;
+  change_requests: ChangeRequestsTable;
+  change_approvals: ChangeApprovalsTable;
+  deployments: DeploymentsTable;
 }
 
 /** What every store method takes: the database or a transaction on it. */

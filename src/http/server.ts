@@ -24,6 +24,8 @@ import { policyRoutes } from '../policy/routes.js';
 import type { PolicyService } from '../policy/service.js';
 import { registryRoutes } from '../registry/routes.js';
 import { ociRoutes } from '../registry/oci-routes.js';
+import { releaseRoutes } from '../releases/routes.js';
+import type { ReleaseService } from '../releases/service.js';
 import type { RegistryService } from '../registry/service.js';
 import type { OciService } from '../registry/oci-service.js';
 import type { SignatureChecker } from '../registry/signatures.js';
@@ -39,6 +41,7 @@ export interface HttpDeps {
   ledger: LedgerService;
   policy: PolicyService;
   registry: RegistryService;
+  releases: ReleaseService;
   oci: OciService;
   signatures: SignatureChecker;
   attestationPublicKey: string;
@@ -134,6 +137,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
   await app.register(identityRoutes, { identity: deps.identity });
   await app.register(ledgerRoutes, { ledger: deps.ledger });
   await app.register(policyRoutes, { policy: deps.policy, render: deps.render });
+  await app.register(releaseRoutes, { releases: deps.releases });
   await app.register(registryRoutes, { registry: deps.registry, signatures: deps.signatures, attestationPublicKey: deps.attestationPublicKey });
   await app.register(ociRoutes, {
     oci: deps.oci,

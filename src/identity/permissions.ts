@@ -61,6 +61,25 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
   'GET /api/v1/artifacts/:id/attestations/:digest': ARTIFACT_READERS,
   // Anyone must be able to check an attestation without trusting us: the key is public.
   'GET /api/v1/registry/attestation-key': 'public',
+  // Release management: developers propose and edit their changes (CI workloads may attach
+  // evaluation evidence); approvers decide; operators deploy and roll back; everyone who works on
+  // releases, auditors included, reads.
+  'POST /api/v1/changes': ['admin', 'developer'],
+  'GET /api/v1/changes': ARTIFACT_READERS,
+  'GET /api/v1/changes/:id': ARTIFACT_READERS,
+  'PATCH /api/v1/changes/:id': ['admin', 'developer'],
+  'POST /api/v1/changes/:id/evaluations': ['admin', 'developer', 'workload'],
+  'POST /api/v1/changes/:id/approvals': ['approver'],
+  'POST /api/v1/changes/:id/rejection': ['admin', 'approver'],
+  'POST /api/v1/changes/:id/withdrawal': ['admin', 'developer'],
+  'POST /api/v1/changes/:id/deployments': ['operator'],
+  'POST /api/v1/releases/rollback': ['operator'],
+  'GET /api/v1/releases/active': ARTIFACT_READERS,
+  'GET /api/v1/deployments': ARTIFACT_READERS,
+  'GET /api/v1/deployments/:id/manifest': ARTIFACT_READERS,
+  'GET /api/v1/components/:kind/:name': ARTIFACT_READERS,
+  'GET /api/v1/components/:kind/:name/diff': ARTIFACT_READERS,
+  'GET /api/v1/lineage': ARTIFACT_READERS,
   // OCI distribution: anyone may ask; the pull gate decides by zone, state and expiry. Pushing is
   // intake, for developers and admins. Deletion is refused for everyone.
   'GET /v2/': ANY,

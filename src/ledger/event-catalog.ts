@@ -5,8 +5,9 @@ import { ledgerEvents } from './events.js';
 import { identityEvents } from '../identity/events.js';
 import { policyEvents } from '../policy/events.js';
 import { registryEvents } from '../registry/events.js';
+import { releaseEvents } from '../releases/events.js';
 
-export const LedgerEventSchema = z.discriminatedUnion('action', [...ledgerEvents, ...identityEvents, ...policyEvents, ...registryEvents]);
+export const LedgerEventSchema = z.discriminatedUnion('action', [...ledgerEvents, ...identityEvents, ...policyEvents, ...registryEvents, ...releaseEvents]);
 
 export type LedgerEvent = z.input<typeof LedgerEventSchema>;
 export type LedgerAction = LedgerEvent['action'];

@@ -284,6 +284,15 @@ export function createLedgerService(deps: {
     return { treeSize: size, entries: rows.map(toEntry) };
   }
 
+  /**
+   * The events recorded about one target, each with its leaf index (null until integrated): what a
+   * point-in-time answer cites so an auditor can fetch and verify each with an inclusion proof.
+   */
+  async function eventsAbout(target: { type: string; id: string }, limit = 1000) {
+    const rows = await store.entriesForTarget(database.db, target.type, target.id, limit);
+    return rows.map((r) => ({ eventId: r.event_id, index: r.seq, action: r.action, outcome: r.outcome, occurredAt: r.occurred_at }));
+  }
+
   /** One event with its inclusion proof in the latest checkpoint: enough to verify it offline. */
   async function eventProof(eventId: string) {
     const row = await store.entryByEventId(database.db, eventId);
@@ -415,6 +424,7 @@ export function createLedgerService(deps: {
     consistencyProof,
     entries,
     eventProof,
+    eventsAbout,
     verifyStored,
     keys,
   };

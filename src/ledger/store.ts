@@ -103,6 +103,11 @@ export function createLedgerStore() {
         .execute();
     },
 
+    /** Events about one target (e.g. a change request), in arrival order, with their leaf index once integrated. */
+    async entriesForTarget(tx: Executor, type: string, id: string, limit: number) {
+      return tx.selectFrom('ledger_entries').select(['event_id', 'seq', 'action', 'outcome', 'occurred_at']).where('target_type', '=', type).where('target_id', '=', id).orderBy('id').limit(limit).execute();
+    },
+
     async entryByEventId(tx: Executor, eventId: string) {
       return tx.selectFrom('ledger_entries').select(['seq', 'event_id', 'leaf', 'leaf_hash']).where('event_id', '=', eventId).executeTakeFirst();
     },

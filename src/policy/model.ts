@@ -30,6 +30,7 @@ export interface Zone {
   logging: { redactedLogs: boolean; auditLogging: boolean };
   retention: { logsDays?: number; auditDays?: number; dataDays?: number };
   artifacts: { licenses: { allow?: string[]; deny?: string[] }; blockAdvisoriesFrom: 'low' | 'medium' | 'high' | 'critical' | null; trustedSigners: string[] | null; maxReviewDays: number | null; provenanceBuilders: string[] | null };
+  releases: { approvalsRequired: number | null; emergencyApprovalDays: number | null; evaluation: Record<string, { min?: number; max?: number }> };
   modes: Partial<Record<RuleId, Mode>>;
 }
 
@@ -134,6 +135,11 @@ function toZone(name: string, z: ZoneInput): Zone {
       trustedSigners: z.artifacts?.trusted_signers ?? null,
       maxReviewDays: z.artifacts?.max_review_days ?? null,
       provenanceBuilders: z.artifacts?.provenance?.builders ?? null,
+    },
+    releases: {
+      approvalsRequired: z.releases?.approvals_required ?? null,
+      emergencyApprovalDays: z.releases?.emergency_approval_days ?? null,
+      evaluation: z.releases?.evaluation ?? {},
     },
     modes: Object.fromEntries(Object.entries(z.rules ?? {}).map(([k, v]) => [k, v!.mode])) as Zone['modes'],
   };

@@ -135,6 +135,26 @@ export const ZoneSchema = z
       })
       .strict()
       .optional(),
+    /** What a change must show before it is deployed here (release management). */
+    releases: z
+      .object({
+        /** Distinct approvers (never the author) a change needs; at least the server's default. */
+        approvals_required: z.number().int().min(1).max(10).optional(),
+        /** Days within which an emergency change deployed unapproved must be approved after the fact. */
+        emergency_approval_days: z.number().int().min(1).max(90).optional(),
+        /** Evaluation metrics a model change must report, each with a bound: failing one blocks deployment. */
+        evaluation: z
+          .record(
+            z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/u, 'metric names are letters, digits, _ . -'),
+            z
+              .object({ min: z.number().optional(), max: z.number().optional() })
+              .strict()
+              .refine((b) => b.min !== undefined || b.max !== undefined, 'give min, max or both'),
+          )
+          .optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type ZoneInput = z.infer<typeof ZoneSchema>;

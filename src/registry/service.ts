@@ -532,13 +532,14 @@ export function createRegistryService(deps: RegistryDeps) {
   }
 
   /** The registry's view of images by repository and digest, for admission and placement decisions. */
-  async function statusOf(refs: readonly { repository: string; digest: string }[]): Promise<Map<string, ArtifactStatus>> {
+  /** The registry's view of artifacts; `tx` lets a caller's transaction read them (SQLite has one writer connection). */
+  async function statusOf(refs: readonly { repository: string; digest: string }[], tx: Tx | Database['db'] = database.db): Promise<Map<string, ArtifactStatus>> {
     const out = new Map<string, ArtifactStatus>();
     const at = now();
     for (const ref of refs.slice(0, 200)) {
       const key = imageKey(ref.repository, ref.digest);
       if (out.has(key)) continue;
-      const r = await store.artifactByNameDigest(database.db, ref.repository, ref.digest);
+      const r = await store.artifactByNameDigest(tx, ref.repository, ref.digest);
       if (!r) continue;
       const sig = r.signature ? (JSON.parse(r.signature) as SignatureSummary) : null;
       out.set(key, { id: r.id, state: r.state, promotedTo: (JSON.parse(r.promoted_to) as Artifact['promotedTo']).map((p) => p.zone), expired: isExpired(r, at), signed: !!sig?.verified });
