@@ -42,6 +42,8 @@ import type { SignatureChecker } from './registry/signatures.js';
 import { scanFile } from './scan/scan.js';
 import { createReleaseStore } from './releases/store.js';
 import { createReleaseService, type ReleaseService } from './releases/service.js';
+import { createIncidentStore } from './incidents/store.js';
+import { createIncidentService, type IncidentService } from './incidents/service.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -75,6 +77,7 @@ export interface Runtime {
   admission: AdmissionService;
   registry: RegistryService;
   releases: ReleaseService;
+  incidents: IncidentService;
   oci: OciService;
   signatures: SignatureChecker;
   /** PEM public key that verifies the attestations Evident issues. */
@@ -168,6 +171,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       ...(opts.now ? { now: opts.now } : {}),
     });
     registryRef = registry;
+    let incidentsRef: IncidentService | undefined;
     const releases = createReleaseService({
       database,
       store: createReleaseStore(),
@@ -177,8 +181,12 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       artifacts: (refs, tx) => registry.statusOf(refs, tx),
       signer: attestationKey.signer,
       options: config.releases,
+      // Deployments consult kill switches; incidents (which engage them) act through releases.
+      killSwitch: (target, tx, at) => incidentsRef!.engagedOn('deployment', target, tx, at),
       ...(opts.now ? { now: opts.now } : {}),
     });
+    const incidents = createIncidentService({ database, store: createIncidentStore(), ledger, denials, releases, ...(opts.now ? { now: opts.now } : {}) });
+    incidentsRef = incidents;
     const oci = createOciService({ database, store: registryStore, blobs, registry, scan: (path) => scanFile(path), ...(opts.now ? { now: opts.now } : {}) });
     const signatures = createSignatureChecker(config.registry);
     if (opts.sequencer) {
@@ -201,6 +209,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       admission,
       registry,
       releases,
+      incidents,
       oci,
       signatures,
       attestationPublicKey: attestationKey.publicKeyPem,
@@ -336,6 +345,7 @@ export async function startServer(config: Config, opts: RuntimeOptions & { logSt
       policy: runtime.policy,
       registry: runtime.registry,
       releases: runtime.releases,
+      incidents: runtime.incidents,
       oci: runtime.oci,
       signatures: runtime.signatures,
       attestationPublicKey: runtime.attestationPublicKey,

@@ -15,6 +15,7 @@ import { systemContext } from '../identity/context.js';
 import { registerPolicyCommands } from './policy-commands.js';
 import { registerArtifactCommands } from './artifact-commands.js';
 import { registerReleaseCommands } from './release-commands.js';
+import { registerIncidentCommands } from './incident-commands.js';
 import { registerScanCommand } from './scan-command.js';
 import { registerRedactCommands } from './redact-commands.js';
 import { loadLedgerSigner } from '../setup/keys.js';
@@ -243,6 +244,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   registerRedactCommands(program, io, setExit);
   registerArtifactCommands(program, { ...io, tty: !!process.stderr.isTTY }, setExit);
   registerReleaseCommands(program, io, setExit);
+  registerIncidentCommands(program, io, setExit);
 
   const token = program.command('token').description('local token operations on the data dir');
   token

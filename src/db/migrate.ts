@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_policy.js';
 import * as m0003 from './migrations/0003_registry.js';
 import * as m0004 from './migrations/0004_releases.js';
+import * as m0005 from './migrations/0005_incidents.js';
 import { AppError } from '../errors.js';
 
 // Migrations are TypeScript modules listed here in order; each receives the dialect so one file
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '0002_policy': m0002,
   '0003_registry': m0003,
   '0004_releases': m0004,
+  '0005_incidents': m0005,
 };
 
 class StaticProvider implements MigrationProvider {

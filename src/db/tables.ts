@@ -257,6 +257,48 @@ export interface DeploymentsTable {
   event_id: string;
 }
 
+export interface IncidentsTable {
+  id: string;
+  title: string;
+  description: string | null;
+  severity: string;
+  status: string;
+  revision: number;
+  detected_at: string;
+  /** JSON: { components: [{ kind, name }], zones: [] }. */
+  affected: string;
+  /** JSON array of notification regimes that apply (see incidents/deadlines.ts). */
+  regimes: string;
+  opened_by: string;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+}
+
+export interface IncidentNotificationsTable {
+  incident_id: string;
+  regime: string;
+  authority: string;
+  reference: string | null;
+  notified_at: string;
+  recorded_by: string;
+}
+
+export interface KillSwitchesTable {
+  id: string;
+  scope: string;
+  /** `kind/name@zone` (deployment), the provider name, or the zone name. */
+  target: string;
+  incident_id: string | null;
+  reason: string;
+  engaged_by: string;
+  engaged_at: string;
+  released_by: string | null;
+  released_at: string | null;
+  /** `scope:target` while engaged, NULL once released: one engaged switch per target. */
+  engaged: string | null;
+}
+
 export interface DB {
   evident_meta: MetaTable;
   principals: PrincipalsTable;
@@ -279,6 +321,9 @@ export interface DB {
   change_requests: ChangeRequestsTable;
   change_approvals: ChangeApprovalsTable;
   deployments: DeploymentsTable;
+  incidents: IncidentsTable;
+  incident_notifications: IncidentNotificationsTable;
+  kill_switches: KillSwitchesTable;
 }
 
 /** What every store method takes: the database or a transaction on it. */

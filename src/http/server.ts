@@ -25,6 +25,8 @@ import type { PolicyService } from '../policy/service.js';
 import { registryRoutes } from '../registry/routes.js';
 import { ociRoutes } from '../registry/oci-routes.js';
 import { releaseRoutes } from '../releases/routes.js';
+import { incidentRoutes } from '../incidents/routes.js';
+import type { IncidentService } from '../incidents/service.js';
 import type { ReleaseService } from '../releases/service.js';
 import type { RegistryService } from '../registry/service.js';
 import type { OciService } from '../registry/oci-service.js';
@@ -42,6 +44,7 @@ export interface HttpDeps {
   policy: PolicyService;
   registry: RegistryService;
   releases: ReleaseService;
+  incidents: IncidentService;
   oci: OciService;
   signatures: SignatureChecker;
   attestationPublicKey: string;
@@ -138,6 +141,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
   await app.register(ledgerRoutes, { ledger: deps.ledger });
   await app.register(policyRoutes, { policy: deps.policy, render: deps.render });
   await app.register(releaseRoutes, { releases: deps.releases });
+  await app.register(incidentRoutes, { incidents: deps.incidents });
   await app.register(registryRoutes, { registry: deps.registry, signatures: deps.signatures, attestationPublicKey: deps.attestationPublicKey });
   await app.register(ociRoutes, {
     oci: deps.oci,

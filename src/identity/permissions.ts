@@ -80,6 +80,18 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
   'GET /api/v1/components/:kind/:name': ARTIFACT_READERS,
   'GET /api/v1/components/:kind/:name/diff': ARTIFACT_READERS,
   'GET /api/v1/lineage': ARTIFACT_READERS,
+  // Incidents: operators (and admins) run them; auditors read them and their timelines. Kill
+  // switches are readable by everyone, workloads included: the gateway obeys them.
+  'POST /api/v1/incidents': ['admin', 'operator'],
+  'GET /api/v1/incidents': ARTIFACT_READERS,
+  'GET /api/v1/incidents/:id': ARTIFACT_READERS,
+  'PATCH /api/v1/incidents/:id': ['admin', 'operator'],
+  'POST /api/v1/incidents/:id/notifications': ['admin', 'operator'],
+  'POST /api/v1/incidents/:id/rollbacks': ['operator'],
+  'GET /api/v1/incidents/:id/timeline': ['admin', 'operator', 'auditor'],
+  'POST /api/v1/kill-switches': ['admin', 'operator'],
+  'GET /api/v1/kill-switches': ANY,
+  'POST /api/v1/kill-switches/:id/release': ['admin', 'operator'],
   // OCI distribution: anyone may ask; the pull gate decides by zone, state and expiry. Pushing is
   // intake, for developers and admins. Deletion is refused for everyone.
   'GET /v2/': ANY,

@@ -6,8 +6,9 @@ import { identityEvents } from '../identity/events.js';
 import { policyEvents } from '../policy/events.js';
 import { registryEvents } from '../registry/events.js';
 import { releaseEvents } from '../releases/events.js';
+import { incidentEvents } from '../incidents/events.js';
 
-export const LedgerEventSchema = z.discriminatedUnion('action', [...ledgerEvents, ...identityEvents, ...policyEvents, ...registryEvents, ...releaseEvents]);
+export const LedgerEventSchema = z.discriminatedUnion('action', [...ledgerEvents, ...identityEvents, ...policyEvents, ...registryEvents, ...releaseEvents, ...incidentEvents]);
 
 export type LedgerEvent = z.input<typeof LedgerEventSchema>;
 export type LedgerAction = LedgerEvent['action'];

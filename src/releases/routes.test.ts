@@ -3,16 +3,14 @@
 // deployments, each refusal with its step and its ledger event.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createTestApp, ledgerEvents, type TestApp } from '../../test/helpers/app.js';
+import { DATASET, releaseSteps } from '../../test/helpers/releases.js';
 import { DIALECTS } from '../../test/helpers/db.js';
 import { verifyAttestation } from '../signing/intoto.js';
 import { trustedKey } from '../signing/keys.js';
 
-const MODEL = readFileSync(new URL('../../test/fixtures/model-files/picklescan/data/new_pytorch_model.bin', import.meta.url));
 const ZONE = 'regulated-ai-eu'; // examples/policy: 1 approval, auc >= 0.75, personal_data allowed
 const sha = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-const DATASET = { name: 'loans-2026q3', digest: sha('loans-2026q3 snapshot') };
 
 describe.each(DIALECTS)('release management over HTTP on %s', (dialect) => {
   let app: TestApp;
@@ -22,44 +20,14 @@ describe.each(DIALECTS)('release management over HTTP on %s', (dialect) => {
   let risk2: { id: string; token: string };
   let ops: { id: string; token: string };
   let auditor: { id: string; token: string };
-  let n = 0;
-
-  /** A model artifact through intake, approved and promoted to `zone` (distinct content each call). */
-  async function promoted(zone = ZONE): Promise<{ name: string; digest: string; id: string }> {
-    const content = Buffer.concat([MODEL, Buffer.from(`\n#${n++}`)]);
-    const name = `models/credit-${n}`;
-    const q = new URLSearchParams({ name, kind: 'model', environments: zone, license: 'Apache-2.0', expiresAt: new Date(Date.now() + 90 * 86_400_000).toISOString() });
-    const up = await fetch(`${app.url}/api/v1/artifacts?${q}`, { method: 'POST', headers: { authorization: `Bearer ${dev.token}`, 'content-type': 'application/octet-stream' }, body: content }).then((r) => r.json() as Promise<any>);
-    // Appended bytes after the pickle make the scan suspicious (trailing data): the approver accepts it.
-    const ap = await app.request('POST', `/api/v1/artifacts/${up.id}/approvals`, { token: risk1.token, body: { acceptFindings: true } });
-    expect(ap.status, ap.text).toBe(200);
-    const pr = await app.request('POST', `/api/v1/artifacts/${up.id}/promotions`, { token: ops.token, body: { zone } });
-    expect(pr.status, pr.text).toBe(200);
-    return { name, digest: up.digest, id: up.id };
-  }
-
-  const spec = (weights: { name: string; digest: string }, extra: Record<string, unknown> = {}) => ({
-    dataClasses: ['personal_data'],
-    artifacts: [{ name: weights.name, digest: weights.digest, role: 'weights' }],
-    lineage: { trainingData: [DATASET], code: { repository: 'git.bank.internal/risk/credit', commit: 'a1b2c3d4e5f6' }, trainingRun: 'mlflow-7f3c' },
-    card: { intendedUse: 'consumer credit pre-screening', owner: 'model-risk' },
-    ...extra,
-  });
-  const propose = (name: string, s: unknown, opts: { token?: string; zone?: string; kind?: string; emergency?: boolean; reason?: string } = {}) =>
-    app.request('POST', '/api/v1/changes', { token: opts.token ?? dev.token, body: { kind: opts.kind ?? 'model', name, zone: opts.zone ?? ZONE, title: `ship ${name}`, spec: s, ...(opts.emergency ? { emergency: true } : {}), ...(opts.reason ? { reason: opts.reason } : {}) } });
-  const evaluate = (id: string, auc: number, token = dev.token) => app.request('POST', `/api/v1/changes/${id}/evaluations`, { token, body: { metrics: { auc, ks: 0.41 }, dataset: DATASET } });
-  const approve = (id: string, token = risk1.token, body: Record<string, unknown> = {}) => app.request('POST', `/api/v1/changes/${id}/approvals`, { token, body });
-  const deploy = (id: string, token = ops.token) => app.request('POST', `/api/v1/changes/${id}/deployments`, { token, body: {} });
-  /** Proposes, evaluates, approves and deploys: the happy path, as one step. */
-  async function ship(name: string, s: unknown): Promise<{ change: any; deployment: any }> {
-    const c = await propose(name, s);
-    expect(c.status, c.text).toBe(201);
-    expect((await evaluate(c.body.id, 0.82)).status).toBe(200);
-    expect((await approve(c.body.id)).status).toBe(200);
-    const d = await deploy(c.body.id);
-    expect(d.status, d.text).toBe(201);
-    return d.body;
-  }
+  let steps: ReturnType<typeof releaseSteps>;
+  const promoted = (zone?: string) => steps.promoted(zone);
+  const spec = (...a: Parameters<ReturnType<typeof releaseSteps>['spec']>) => steps.spec(...a);
+  const propose = (...a: Parameters<ReturnType<typeof releaseSteps>['propose']>) => steps.propose(...a);
+  const evaluate = (...a: Parameters<ReturnType<typeof releaseSteps>['evaluate']>) => steps.evaluate(...a);
+  const approve = (...a: Parameters<ReturnType<typeof releaseSteps>['approve']>) => steps.approve(...a);
+  const deploy = (...a: Parameters<ReturnType<typeof releaseSteps>['deploy']>) => steps.deploy(...a);
+  const ship = (...a: Parameters<ReturnType<typeof releaseSteps>['ship']>) => steps.ship(...a);
 
   beforeAll(async () => {
     app = await createTestApp(dialect, { registry: { requireSignature: false } });
@@ -69,6 +37,7 @@ describe.each(DIALECTS)('release management over HTTP on %s', (dialect) => {
     risk2 = await app.person('risk-2', ['approver']);
     ops = await app.person('ops', ['operator']);
     auditor = await app.person('audit', ['auditor']);
+    steps = releaseSteps(app, { dev, approver: risk1, ops }, ZONE);
   });
   afterAll(async () => app?.close());
 
@@ -136,8 +105,8 @@ describe.each(DIALECTS)('release management over HTTP on %s', (dialect) => {
 
     const diff = await app.request('GET', '/api/v1/components/model/fraud-like/diff?from=1&to=2');
     expect(diff.body.changes.map((x: any) => [x.path, x.op])).toEqual([
-      ['artifacts["models/credit-' + (n - 1) + '"]', 'removed'],
-      ['artifacts["models/credit-' + n + '"]', 'added'],
+      ['artifacts["models/credit-' + (steps.count() - 1) + '"]', 'removed'],
+      ['artifacts["models/credit-' + steps.count() + '"]', 'added'],
       ['description', 'added'],
     ]);
 

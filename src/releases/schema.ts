@@ -84,7 +84,7 @@ export const DecisionBodySchema = z.object({ note: z.string().max(2000).optional
 export const ReasonBodySchema = z.object({ reason: z.string().min(1).max(2000) }).strict();
 export const RollbackSchema = z.object({ kind: z.enum(COMPONENT_KINDS), name: ComponentNameSchema, zone: ZoneName, reason: z.string().min(1).max(2000) }).strict();
 
-export const CheckSchema = z.object({ step: z.enum(['schema', 'placement', 'artifacts', 'evaluation', 'approval', 'base', 'state']), ok: z.boolean(), detail: z.string() });
+export const CheckSchema = z.object({ step: z.enum(['schema', 'placement', 'artifacts', 'evaluation', 'approval', 'base', 'state', 'kill-switch']), ok: z.boolean(), detail: z.string() });
 export type Check = z.infer<typeof CheckSchema>;
 
 export const EvaluationResultSchema = z.object({

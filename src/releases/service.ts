@@ -46,6 +46,8 @@ export interface ReleaseDeps {
   policy: () => Promise<ActivePolicy>;
   /** The registry's view of artifacts, keyed `name@digest`. */
   artifacts: (refs: readonly { repository: string; digest: string }[], tx: Tx | Database['db']) => Promise<ReadonlyMap<string, ArtifactStatus>>;
+  /** The kill switch engaged on a deployment target (`kind/name@zone`) now or at an instant (incidents). */
+  killSwitch?: (target: string, tx: Tx | Database['db'], at?: string) => Promise<{ id: string; reason: string; engagedAt: string } | undefined>;
   /** Signs release manifests (the attestation key). */
   signer: Signer;
   options: ReleaseOptions;
@@ -172,6 +174,8 @@ export function createReleaseService(deps: ReleaseDeps) {
     const required = approvalsRequired(policy, c.zone);
     const approvals = approvalState(c, await store.approvals(tx, c.id), required);
     if (!approvals.satisfied && !(c.emergency === 1)) out.push({ step: 'approval', ok: false, detail: approvals.detail });
+    const killed = await deps.killSwitch?.(`${component.kind}/${component.name}@${c.zone}`, tx);
+    if (killed) out.push({ step: 'kill-switch', ok: false, detail: `a kill switch stops ${component.kind}/${component.name} in ${c.zone} since ${killed.engagedAt} (${killed.reason}); an operator releases it, or rolls back` });
     const active = await store.latestDeployment(tx, c.component_id, c.zone);
     if ((active?.version_id ?? null) !== c.base_version_id && OPEN_STATES.includes(c.state)) {
       const now = active ? await versionRow(tx, active.version_id) : null;
@@ -680,10 +684,14 @@ export function createReleaseService(deps: ReleaseDeps) {
     const change = d.change_id ? await store.changeById(db, d.change_id) : undefined;
     const approvals = change ? (await store.approvals(db, change.id)).filter((a) => a.revision === change.revision) : [];
     const events = [...(await ledger.eventsAbout({ type: 'deployment', id: d.id })), ...(change ? await ledger.eventsAbout({ type: 'change', id: change.id }) : [])];
+    const killed = await deps.killSwitch?.(`${kind}/${name}@${zone}`, db, at.toISOString());
+    if (killed) events.push(...(await ledger.eventsAbout({ type: 'killswitch', id: killed.id })));
     return {
       ...base,
       active: {
         ...(await deploymentView(d)),
+        /** Deployed but stopped by a kill switch at that instant. */
+        disabledBy: killed ? { killSwitchId: killed.id, reason: killed.reason, since: killed.engagedAt } : null,
         spec: specOf(await versionRow(db, d.version_id)),
         change: change
           ? {
