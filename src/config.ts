@@ -85,6 +85,11 @@ export const ConfigSchema = z
       .object({
         /** Directory of policy YAML files put in force on a fresh installation; default: the shipped examples. */
         dir: z.string().min(1).max(4096).optional(),
+        /**
+         * Policy changes go through change requests (kind policy) with approvals; the direct API
+         * route is refused. `evident policy apply` on the data dir stays as recorded break-glass.
+         */
+        changeControl: z.boolean().default(true),
       })
       .strict()
       .prefault({}),

@@ -152,7 +152,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     // Policy decisions consult the registry, which needs the policy's zones: bound once both exist.
     let registryRef: RegistryService | undefined;
     const artifactLookup = (refs: readonly { repository: string; digest: string }[]) => registryRef!.statusOf(refs);
-    const policy = createPolicyService({ database, store: createPolicyStore(), ledger, artifacts: () => (registryRef ? artifactLookup : undefined), ...(opts.now ? { now: opts.now } : {}) });
+    const policy = createPolicyService({ database, store: createPolicyStore(), ledger, denials, changeControl: config.policy.changeControl, artifacts: () => (registryRef ? artifactLookup : undefined), ...(opts.now ? { now: opts.now } : {}) });
     const admission = createAdmissionService({ policy, ledger, artifacts: artifactLookup });
     const attestationKey = loadAttestationSigner(layout);
     const blobs = createBlobStore(layout.registryDir, { maxBlobBytes: config.registry.maxBlobBytes });
@@ -183,6 +183,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       options: config.releases,
       // Deployments consult kill switches; incidents (which engage them) act through releases.
       killSwitch: (target, tx, at) => incidentsRef!.engagedOn('deployment', target, tx, at),
+      activatePolicy: (tx, ctx, sources, note) => policy.applyIn(tx, ctx, sources, note),
       ...(opts.now ? { now: opts.now } : {}),
     });
     const incidents = createIncidentService({ database, store: createIncidentStore(), ledger, denials, releases, ...(opts.now ? { now: opts.now } : {}) });

@@ -99,6 +99,20 @@ card: { intendedUse: probability of default }
     expect(history.out).toMatch(/deploy\s+model\/pd-model v1/u);
   });
 
+  it('proposes an Evident policy change from the policy files themselves', async () => {
+    const examples = new URL('../../examples/policy/', import.meta.url).pathname;
+    const zones = join(dir, 'zones.yaml');
+    writeFileSync(zones, readFileSync(join(examples, 'zones.yaml'), 'utf8').replace('auc: { min: 0.75 }', 'auc: { min: 0.8 }'));
+    const args = ['change', 'create', '--kind', 'policy', '--name', 'evident', '--title', 'raise the floor', '--policy-files', join(examples, 'data-classes.yaml'), join(examples, 'regulated-ai-zone.yaml'), zones, '--json'];
+    const created = await cli(args, env(dev.token));
+    expect(created.code, created.err).toBe(0);
+    const c = JSON.parse(created.out);
+    expect(c).toMatchObject({ zone: 'global', component: { kind: 'policy' }, blockers: [{ step: 'approval' }] });
+    expect((await cli(['change', 'create', '--kind', 'policy', '--name', 'evident', '--title', 't'], env(dev.token))).err).toMatch(/--spec FILE, or for --kind policy as --policy-files/u);
+    const none = await cli(['release', 'active', '--kind', 'policy', '--name', 'evident'], env(dev.token));
+    expect(none.out).toMatch(/nothing of policy\/evident was active in global/u);
+  });
+
   it('edits with a new spec and diffs versions; rejects a spec that is not an object', async () => {
     const created = JSON.parse((await cli(['change', 'create', '--kind', 'model', '--name', 'pd-edit', '--zone', ZONE, '--title', 't', '--spec', specFile('e1', await promotedWeights('b')), '--json'], env(dev.token))).out);
     const edited = await cli(['change', 'edit', created.id, '--spec', specFile('e2', await promotedWeights('c')), '--json'], env(dev.token));

@@ -1,6 +1,7 @@
 // `evident change|release|model ...`: release management through a running server, as the person
 // holding the token (authors, approvers and operators must be told apart by the ledger).
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { AppError, EXIT } from '../errors.js';
@@ -19,14 +20,17 @@ type Common = ApiOptions & { json?: boolean };
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const enc = encodeURIComponent;
 
-/** A spec or evaluation file: JSON or YAML, an object at the top. */
-function readDocument(file: string, what: string): Record<string, unknown> {
-  let text: string;
+function readText(file: string, what = 'file'): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (e) {
     throw new AppError('BAD_REQUEST', `cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
   }
+}
+
+/** A spec or evaluation file: JSON or YAML, an object at the top. */
+function readDocument(file: string, what: string): Record<string, unknown> {
+  const text = readText(file, what);
   let v: unknown;
   try {
     v = parseYaml(text, { maxAliasCount: 100 });
@@ -93,13 +97,16 @@ export function registerReleaseCommands(program: Command, io: Io, setExit: (code
       .description('propose a new version of a component for a zone; validation runs at once')
       .requiredOption('--kind <kind>', `one of ${COMPONENT_KINDS.join(', ')}`)
       .requiredOption('--name <name>', 'the component, e.g. fraud-scorer')
-      .requiredOption('--zone <zone>', 'where it is to be deployed')
+      .option('--zone <zone>', 'where it is to be deployed (not for --kind policy, which applies everywhere)')
       .requiredOption('--title <text>', 'what and why, in a line')
-      .requiredOption('--spec <file>', 'the version: JSON or YAML with dataClasses, artifacts, lineage, card, config')
+      .option('--spec <file>', 'the version: JSON or YAML with dataClasses, artifacts, lineage, card, config')
+      .option('--policy-files <files...>', '--kind policy: the policy YAML files themselves (instead of --spec)')
       .option('--emergency', 'deployable before approval; approval is then due within the zone\'s emergency period')
       .option('--reason <text>', 'why (required with --emergency)'),
-  ).action(async (o: Common & { kind: string; name: string; zone: string; title: string; spec: string; emergency?: boolean; reason?: string }) => {
-    const body = { kind: o.kind, name: o.name, zone: o.zone, title: o.title, spec: readDocument(o.spec, 'spec'), ...(o.emergency ? { emergency: true } : {}), ...(o.reason ? { reason: o.reason } : {}) };
+  ).action(async (o: Common & { kind: string; name: string; zone?: string; title: string; spec?: string; policyFiles?: string[]; emergency?: boolean; reason?: string }) => {
+    if (!o.spec === !o.policyFiles) throw new AppError('BAD_REQUEST', 'give the version as --spec FILE, or for --kind policy as --policy-files FILE...');
+    const spec = o.spec ? readDocument(o.spec, 'spec') : { config: { files: o.policyFiles!.map((f) => ({ name: basename(f), text: readText(f) })) } };
+    const body = { kind: o.kind, name: o.name, ...(o.zone ? { zone: o.zone } : {}), title: o.title, spec, ...(o.emergency ? { emergency: true } : {}), ...(o.reason ? { reason: o.reason } : {}) };
     showChange(io, await api(o).call<Change>('POST', '/api/v1/changes', { json: body }), o.json);
   });
 
@@ -202,20 +209,22 @@ export function registerReleaseCommands(program: Command, io: Io, setExit: (code
 
   withApi(
     componentOptions(release.command('active').description('which version was active in a zone at an instant, who approved it, with which evidence'))
-      .requiredOption('--zone <zone>')
+      .option('--zone <zone>', 'the zone (for --kind policy: none, it applies everywhere)')
       .option('--at <time>', 'ISO-8601 instant (default: now)'),
-  ).action(async (o: Common & { model?: string; kind?: string; name?: string; zone: string; at?: string }) => {
+  ).action(async (o: Common & { model?: string; kind?: string; name?: string; zone?: string; at?: string }) => {
     const c = component(o);
-    const q = new URLSearchParams({ kind: c.kind, name: c.name, zone: o.zone, ...(o.at ? { at: o.at } : {}) });
+    if (!o.zone && c.kind !== 'policy') throw new AppError('BAD_REQUEST', 'name the zone: --zone ZONE');
+    const zone = o.zone ?? 'global';
+    const q = new URLSearchParams({ kind: c.kind, name: c.name, zone, ...(o.at ? { at: o.at } : {}) });
     const r = await api(o).call<{ at: string; active: (Deployment & { change: { id: string; author: string; emergency: boolean; approvals: { principalId: string; decidedAt: string; afterTheFact: boolean }[]; evaluation: { passed: boolean; metrics: Record<string, number> } | null } | null; evidence: { eventId: string; action: string; index: number | null }[] }) | null }>(
       'GET',
       `/api/v1/releases/active?${q}`,
     );
     setExit(r.active ? EXIT.OK : EXIT.NEGATIVE);
     if (o.json) return void io.out(JSON.stringify(r, null, 2) + '\n');
-    if (!r.active) return void io.out(`nothing of ${c.kind}/${c.name} was active in ${o.zone} at ${r.at}\n`);
+    if (!r.active) return void io.out(`nothing of ${c.kind}/${c.name} was active in ${zone} at ${r.at}\n`);
     const a = r.active;
-    io.out(`${c.kind}/${c.name} v${a.version.version} (${a.version.digest}) was active in ${o.zone} at ${r.at}\n`);
+    io.out(`${c.kind}/${c.name} v${a.version.version} (${a.version.digest}) was active in ${zone} at ${r.at}\n`);
     io.out(`  since ${a.deployedAt} (${a.action} by ${a.deployedBy}, policy v${a.policyVersion}, manifest ${a.manifestDigest})\n`);
     if (a.change) {
       io.out(`  change ${a.change.id} by ${a.change.author}${a.change.emergency ? ' (emergency)' : ''}\n`);

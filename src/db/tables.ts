@@ -209,6 +209,8 @@ export interface ChangeRequestsTable {
   zone: string;
   /** The version active in the zone when the change was made (or last rebased): what its diff is against. */
   base_version_id: string | null;
+  /** Policy changes: the digest of the policy in force when it was made (or rebased). */
+  base_policy_digest: string | null;
   state: string;
   revision: number;
   title: string;

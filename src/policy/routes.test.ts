@@ -9,7 +9,8 @@ describe.each(DIALECTS)('policy over HTTP on %s', (dialect) => {
   let app: TestApp;
   let dev: string;
   beforeAll(async () => {
-    app = await createTestApp(dialect);
+    // Applying directly is what this file tests; change control is tested in releases/policy-change.test.ts.
+    app = await createTestApp(dialect, { policy: { changeControl: false } });
     dev = (await app.principal('deployer', ['developer'])).token;
   });
   afterAll(async () => app?.close());

@@ -62,7 +62,7 @@ export const policyRoutes: FastifyPluginAsyncZod<{ policy: PolicyService; render
       },
     },
     async (req, reply) => {
-      const r = await policy.apply(req.ctx, req.body.files, req.body.note);
+      const r = await policy.applyDirect(req.ctx, req.body.files, req.body.note);
       return reply.status(r.changed ? 201 : 200).send(r);
     },
   );

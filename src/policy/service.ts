@@ -5,6 +5,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Database } from '../db/database.js';
+import type { Tx } from '../db/tables.js';
+import type { DenialRecorder } from '../identity/denials.js';
 import type { LedgerService } from '../ledger/service.js';
 import { AppError, notFound } from '../errors.js';
 import { envelopeOf, type RequestContext } from '../identity/context.js';
@@ -47,6 +49,9 @@ export function createPolicyService(deps: {
   ledger: Pick<LedgerService, 'append' | 'record'>;
   /** What the registry knows of images (wired after the registry exists). */
   artifacts?: () => ArtifactLookup | undefined;
+  /** Policy changes need a change request (releases); the direct API route is refused. */
+  changeControl?: boolean;
+  denials?: Pick<DenialRecorder, 'record'>;
   now?: () => Date;
   refreshMs?: number;
 }) {
@@ -55,6 +60,13 @@ export function createPolicyService(deps: {
   const refreshMs = deps.refreshMs ?? 2000;
   let cached: ActivePolicy | null = null;
   let checkedAt = 0;
+  let activatedSinceCommit = false;
+  database.onCommit(() => {
+    if (activatedSinceCommit) {
+      activatedSinceCommit = false;
+      checkedAt = 0;
+    }
+  });
 
   function load(row: { version: number; digest: string; sources: string; note: string | null; created_at: string; created_by: string | null }): ActivePolicy {
     const sources = JSON.parse(row.sources) as PolicySource[];
@@ -78,38 +90,61 @@ export function createPolicyService(deps: {
    * Validates and activates a policy as the next version, recorded with its author. The previous
    * version stays in force if anything is wrong. Re-applying the policy in force changes nothing.
    */
-  async function apply(ctx: RequestContext, sources: PolicySource[], note?: string): Promise<{ version: number; digest: string; changed: boolean }> {
+  /** Validates and activates a policy as the next version inside the caller's transaction. */
+  async function applyIn(tx: Tx, ctx: RequestContext, sources: PolicySource[], note?: string): Promise<{ version: number; digest: string; changed: boolean }> {
     const compiled = compilePolicy(sources); // throws VALIDATION_FAILED with file:line:column
-    const result = await database.transact(async (tx) => {
-      const prev = await store.latest(tx);
-      if (prev && prev.digest === compiled.digest) return { version: prev.version, digest: prev.digest, changed: false };
-      const version = (prev?.version ?? 0) + 1;
-      await store.insert(tx, {
-        version,
-        digest: compiled.digest,
-        sources: JSON.stringify(sources.map((s) => ({ name: s.name, text: s.text }))),
-        note: note ?? null,
-        created_at: now().toISOString(),
-        created_by: ctx.principal?.id ?? ctx.system ?? null,
-      });
-      await deps.ledger.append(tx, {
-        action: 'policy.activated',
-        outcome: 'allowed',
-        ...envelopeOf(ctx),
-        target: { type: 'policy', id: String(version) },
-        body: {
-          policy: { version, digest: compiled.digest },
-          ...(prev ? { previous: { version: prev.version, digest: prev.digest } } : {}),
-          files: sources.map((s) => s.name.slice(0, 256)),
-          zones: [...compiled.zones.keys()],
-          classes: [...compiled.classes.keys()],
-          ...(note ? { note } : {}),
-        },
-      });
-      return { version, digest: compiled.digest, changed: true };
+    const prev = await store.latest(tx);
+    if (prev && prev.digest === compiled.digest) return { version: prev.version, digest: prev.digest, changed: false };
+    const version = (prev?.version ?? 0) + 1;
+    await store.insert(tx, {
+      version,
+      digest: compiled.digest,
+      sources: JSON.stringify(sources.map((s) => ({ name: s.name, text: s.text }))),
+      note: note ?? null,
+      created_at: now().toISOString(),
+      created_by: ctx.principal?.id ?? ctx.system ?? null,
     });
+    await deps.ledger.append(tx, {
+      action: 'policy.activated',
+      outcome: 'allowed',
+      ...envelopeOf(ctx),
+      target: { type: 'policy', id: String(version) },
+      body: {
+        policy: { version, digest: compiled.digest },
+        ...(prev ? { previous: { version: prev.version, digest: prev.digest } } : {}),
+        files: sources.map((s) => s.name.slice(0, 256)),
+        zones: [...compiled.zones.keys()],
+        classes: [...compiled.classes.keys()],
+        ...(note ? { note: note.slice(0, 2000) } : {}),
+      },
+    });
+    // Re-read the policy in force once this transaction has committed (see onCommit below).
+    activatedSinceCommit = true;
+    return { version, digest: compiled.digest, changed: true };
+  }
+
+  /**
+   * Validates and activates a policy as the next version, recorded with its author. The previous
+   * version stays in force if anything is wrong. Re-applying the policy in force changes nothing.
+   */
+  async function apply(ctx: RequestContext, sources: PolicySource[], note?: string): Promise<{ version: number; digest: string; changed: boolean }> {
+    compilePolicy(sources); // bad files fail before any transaction
+    const result = await database.transact((tx) => applyIn(tx, ctx, sources, note));
     checkedAt = 0;
     return result;
+  }
+
+  /**
+   * The API's direct route: with change control on (the default), policy changes go through a
+   * change request with approvals instead, and a direct attempt is refused and recorded.
+   */
+  async function applyDirect(ctx: RequestContext, sources: PolicySource[], note?: string) {
+    if (deps.changeControl) {
+      const e = new AppError('FORBIDDEN', 'policy changes go through a change request with approvals: evident change create --kind policy --name evident --spec FILE (policy.changeControl is on)');
+      await deps.denials?.record(ctx, { operation: 'policy.apply', code: 'FORBIDDEN', reason: e.message });
+      throw e;
+    }
+    return apply(ctx, sources, note);
   }
 
   /** On a fresh installation, puts the given files (the shipped examples by default) in force. */
@@ -175,7 +210,7 @@ export function createPolicyService(deps: {
     return (await store.list(database.db)).map((r) => ({ version: r.version, digest: r.digest, note: r.note, createdAt: r.created_at, createdBy: r.created_by }));
   }
 
-  return { active, apply, ensureInitial, decidePlacement, version, versions, ruleRefs };
+  return { active, apply, applyIn, applyDirect, ensureInitial, decidePlacement, version, versions, ruleRefs };
 }
 
 export type PolicyService = ReturnType<typeof createPolicyService>;

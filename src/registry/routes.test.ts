@@ -369,7 +369,7 @@ describe('SLSA provenance at intake', () => {
   beforeAll(async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'ci.pub'), builder.publicKey.export({ type: 'spki', format: 'pem' }));
-    app = await createTestApp('sqlite', { registry: { trustedKeys: [{ id: 'ci-builder', file: join(dir, 'ci.pub') }], requireSignature: false } });
+    app = await createTestApp('sqlite', { registry: { trustedKeys: [{ id: 'ci-builder', file: join(dir, 'ci.pub') }], requireSignature: false }, policy: { changeControl: false } });
   });
   afterAll(async () => app?.close());
 

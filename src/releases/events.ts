@@ -92,6 +92,8 @@ export const releaseEvents = [
         emergency: z.boolean(),
         evaluation: z.object({ passed: z.boolean(), metrics: Metrics }).strict().nullable(),
         policy: z.object({ version: z.number().int(), digest: z.string().max(80) }).strict(),
+        /** For Evident policy changes: the policy version this deployment put in force. */
+        activatedPolicy: z.object({ version: z.number().int(), digest: z.string().max(80) }).strict().optional(),
         /** sha256 of the signed release manifest (a DSSE envelope over an in-toto statement). */
         manifestDigest: Digest,
         subjects: z.array(Digest).max(60),

@@ -3,7 +3,8 @@
 // artifact, and evaluation metrics against the zone's thresholds. Each check says what is wrong
 // and what would fix it; the service decides what to do with failures.
 import { decide, imageKey, type ArtifactStatus } from '../policy/decide.js';
-import type { CompiledPolicy } from '../policy/model.js';
+import { compilePolicy, type CompiledPolicy, type PolicySource } from '../policy/model.js';
+import { isAppError } from '../errors.js';
 import type { Check, ComponentKind, EvaluationResult, VersionSpec } from './schema.js';
 
 export type Thresholds = Record<string, { min?: number; max?: number }>;
@@ -29,11 +30,32 @@ export function kindChecks(kind: ComponentKind, spec: VersionSpec): Check[] {
       });
     if (!ok) fail('an evaluation-threshold version sets spec.config.metrics to { "<metric>": { "min": n, "max": n } } (min, max or both per metric)');
   }
-  if (kind !== 'model' && kind !== 'prompt' && kind !== 'evaluation-threshold' && spec.artifacts.length === 0 && !spec.config) {
+  if (kind === 'policy') {
+    const files = policySources(spec);
+    if (!files) fail('an Evident policy version sets spec.config.files to [{ "name": "zones.yaml", "text": "…" }] (the whole policy)');
+    else {
+      try {
+        compilePolicy(files);
+      } catch (e) {
+        // Each problem comes back as file:line:column, as `evident policy validate` prints it.
+        fail(`the policy does not compile: ${isAppError(e) ? e.message : String(e)}`.slice(0, 4000));
+      }
+    }
+    if (spec.artifacts.length || spec.dataClasses.length) fail('an Evident policy version carries only its files (spec.config.files): no artifacts, no data classes');
+  }
+  if (kind !== 'model' && kind !== 'prompt' && kind !== 'evaluation-threshold' && kind !== 'policy' && spec.artifacts.length === 0 && !spec.config) {
     fail(`a ${kind} version carries its content as spec.config or as registry artifacts (spec.artifacts)`);
   }
   if (spec.lineage && kind !== 'model') fail('lineage (training data, code, run, base model) describes models; put it on the model component');
   return out.length ? out : [{ step: 'schema', ok: true, detail: `a well-formed ${kind} version` }];
+}
+
+/** The files of an Evident policy version, when spec.config.files has the right shape. */
+export function policySources(spec: VersionSpec): PolicySource[] | null {
+  const files = spec.config?.files;
+  if (!Array.isArray(files) || files.length === 0 || files.length > 100) return null;
+  const ok = files.every((f) => !!f && typeof f === 'object' && typeof (f as PolicySource).name === 'string' && typeof (f as PolicySource).text === 'string' && Object.keys(f as object).length === 2);
+  return ok ? (files as PolicySource[]).map((f) => ({ name: f.name, text: f.text })) : null;
 }
 
 /** The policy's placement decision for the data classes the version touches, in the target zone. */

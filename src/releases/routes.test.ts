@@ -273,7 +273,10 @@ describe.each(DIALECTS)('release management over HTTP on %s', (dialect) => {
       [{ kind: 'model', name: 'x', zone: 'nowhere', title: 't', spec: {} }, /zone nowhere is not in the policy in force/u],
       [{ kind: 'vibes', name: 'x', zone: ZONE, title: 't', spec: {} }, /kind/u],
       [{ kind: 'model', name: 'Bad Name', zone: ZONE, title: 't', spec: {} }, /name/u],
-      [{ kind: 'model', name: 'x', zone: ZONE, title: 't', spec: { config: { blob: 'x'.repeat(70_000) } } }, /config is larger than 64 KiB/u],
+      [{ kind: 'model', name: 'x', zone: ZONE, title: 't', spec: { config: { blob: 'x'.repeat(530_000) } } }, /config is larger than 512 KiB/u],
+      [{ kind: 'model', name: 'x', zone: ZONE, title: 't', spec: { card: { blob: 'x'.repeat(70_000) } } }, /card is larger than 64 KiB/u],
+      [{ kind: 'model', name: 'x', title: 't', spec: {} }, /zone: name the zone/u],
+      [{ kind: 'policy', name: 'evident', zone: ZONE, title: 't', spec: {} }, /applies to every zone: leave zone out/u],
       [{ kind: 'model', name: 'x', zone: ZONE, title: 't', spec: { artifacts: [{ name: 'models/x', digest: 'sha256:nothex' }] } }, /digest/u],
       [{ kind: 'model', name: 'x', zone: ZONE, title: 't', spec: {}, extra: 1 }, /extra/u],
     ];

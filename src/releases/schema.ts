@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { ArtifactNameSchema, DigestSchema } from '../registry/schema.js';
 
 /** Everything that changes under control. A kind with a name is a component: `model/fraud-scorer`. */
-export const COMPONENT_KINDS = ['model', 'prompt', 'feature-set', 'retrieval-index', 'serving-config', 'access-policy', 'evaluation-threshold', 'routing-rule'] as const;
+export const COMPONENT_KINDS = ['model', 'prompt', 'feature-set', 'retrieval-index', 'serving-config', 'access-policy', 'evaluation-threshold', 'routing-rule', 'policy'] as const;
+/** Evident's own policy is one component in every zone at once: its changes carry this zone. */
+export const GLOBAL_ZONE = 'global';
 export type ComponentKind = (typeof COMPONENT_KINDS)[number];
 
 export const ComponentNameSchema = z.string().regex(/^[a-z0-9]([a-z0-9._-]{0,126}[a-z0-9])?$/u, 'component names are lowercase letters, digits, . _ - (at most 128)');
@@ -30,9 +32,8 @@ export const LineageSchema = z
   })
   .strict();
 
-const MAX_FREE_JSON = 64 * 1024;
-const boundedObject = (what: string) =>
-  z.record(z.string(), z.unknown()).refine((v) => JSON.stringify(v).length <= MAX_FREE_JSON, `${what} is larger than ${MAX_FREE_JSON / 1024} KiB`);
+const boundedObject = (what: string, kib: number) =>
+  z.record(z.string(), z.unknown()).refine((v) => JSON.stringify(v).length <= kib * 1024, `${what} is larger than ${kib} KiB`);
 
 /** A version's content. Its RFC 8785 digest identifies it. */
 export const VersionSpecSchema = z
@@ -41,8 +42,8 @@ export const VersionSpecSchema = z
     dataClasses: z.array(ClassName).max(50).default([]).describe('data classes it touches: decides where it may be deployed'),
     artifacts: z.array(ArtifactRefSchema).max(50).default([]).describe('registry artifacts it consists of (weights, tokenizer, prompt template…)'),
     lineage: LineageSchema.optional(),
-    card: boundedObject('card').optional().describe('model card: intended use, limitations, owners…'),
-    config: boundedObject('config').optional().describe('serving config, routing rule, thresholds, index settings…'),
+    card: boundedObject('card', 64).optional().describe('model card: intended use, limitations, owners…'),
+    config: boundedObject('config', 512).optional().describe('serving config, routing rule, thresholds, index settings; for Evident policy: { files: [{ name, text }] }'),
   })
   .strict();
 export type VersionSpec = z.infer<typeof VersionSpecSchema>;
@@ -53,13 +54,17 @@ export const CreateChangeSchema = z
   .object({
     kind: z.enum(COMPONENT_KINDS),
     name: ComponentNameSchema,
-    zone: ZoneName,
+    zone: ZoneName.optional().describe('where it is to be deployed; omitted for Evident policy changes, which apply everywhere'),
     title: z.string().min(1).max(200),
     spec: VersionSpecSchema,
     emergency: z.boolean().optional().describe('deployable before approval; approval is then due within the zone\'s emergency_approval_days'),
     reason: z.string().min(1).max(2000).optional().describe('why (required for emergencies)'),
   })
-  .strict();
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.kind === 'policy' && v.zone !== undefined && v.zone !== GLOBAL_ZONE) ctx.addIssue({ code: 'custom', path: ['zone'], message: 'an Evident policy change applies to every zone: leave zone out' });
+    if (v.kind !== 'policy' && v.zone === undefined) ctx.addIssue({ code: 'custom', path: ['zone'], message: 'name the zone the change is for' });
+  });
 export type CreateChange = z.input<typeof CreateChangeSchema>;
 
 export const UpdateChangeSchema = z
@@ -155,7 +160,7 @@ export const ActiveQuerySchema = z
   .object({
     kind: z.enum(COMPONENT_KINDS).default('model'),
     name: ComponentNameSchema,
-    zone: ZoneName,
+    zone: ZoneName.default(GLOBAL_ZONE),
     at: z.iso.datetime({ offset: true }).optional().describe('the instant asked about (default: now)'),
   })
   .strict();

@@ -21,10 +21,11 @@ import type { ArtifactStatus } from '../policy/decide.js';
 import type { ActivePolicy } from '../policy/service.js';
 import type { Signer } from '../signing/keys.js';
 import { issueAttestation } from '../signing/intoto.js';
-import { artifactChecks, describeResult, judgeEvaluation, kindChecks, placementCheck, thresholdSources, type Thresholds } from './gates.js';
+import { artifactChecks, describeResult, judgeEvaluation, kindChecks, placementCheck, policySources, thresholdSources, type Thresholds } from './gates.js';
+import type { PolicySource } from '../policy/model.js';
 import { diffSpecs } from './diff.js';
 import { edgesOf, versionRef } from './lineage.js';
-import { CreateChangeSchema, EvaluationSchema, UpdateChangeSchema, VersionSpecSchema, type Change, type Check, type ComponentKind, type CreateChange, type EvaluationResult, type VersionSpec } from './schema.js';
+import { CreateChangeSchema, GLOBAL_ZONE, EvaluationSchema, UpdateChangeSchema, VersionSpecSchema, type Change, type Check, type ComponentKind, type CreateChange, type EvaluationResult, type VersionSpec } from './schema.js';
 import type { ChangeRow, ComponentRow, DeploymentRow, ReleaseStore, VersionRow } from './store.js';
 import { toChange, toDeployment, versionOf } from './views.js';
 import type { z } from 'zod';
@@ -48,6 +49,8 @@ export interface ReleaseDeps {
   artifacts: (refs: readonly { repository: string; digest: string }[], tx: Tx | Database['db']) => Promise<ReadonlyMap<string, ArtifactStatus>>;
   /** The kill switch engaged on a deployment target (`kind/name@zone`) now or at an instant (incidents). */
   killSwitch?: (target: string, tx: Tx | Database['db'], at?: string) => Promise<{ id: string; reason: string; engagedAt: string } | undefined>;
+  /** Puts an Evident policy in force inside the deployment's transaction (policy changes). */
+  activatePolicy?: (tx: Tx, ctx: RequestContext, sources: PolicySource[], note: string) => Promise<{ version: number; digest: string; changed: boolean }>;
   /** Signs release manifests (the attestation key). */
   signer: Signer;
   options: ReleaseOptions;
@@ -122,9 +125,13 @@ export function createReleaseService(deps: ReleaseDeps) {
   }
   const specOf = (v: VersionRow) => JSON.parse(v.spec) as VersionSpec;
 
-  /** Distinct approvers for a zone: the server's floor or the zone's, whichever is higher. */
+  /**
+   * Distinct approvers for a zone: the server's floor or the zone's, whichever is higher. Evident's
+   * own policy governs every zone, so its changes need what the strictest zone asks.
+   */
   function approvalsRequired(policy: ActivePolicy, zone: string): number {
-    return Math.max(deps.options.approvalsRequired, policy.compiled.zones.get(zone)?.releases.approvalsRequired ?? 0);
+    const zones = zone === GLOBAL_ZONE ? [...policy.compiled.zones.values()] : [policy.compiled.zones.get(zone)];
+    return Math.max(deps.options.approvalsRequired, ...zones.map((z) => z?.releases.approvalsRequired ?? 0));
   }
 
   /** The zone's thresholds plus those of the evaluation-threshold components deployed there. */
@@ -143,6 +150,7 @@ export function createReleaseService(deps: ReleaseDeps) {
   /** Steps 2 (validation) and 3 (evaluation) as they stand now. */
   async function automatedChecks(tx: Tx | Database['db'], policy: ActivePolicy, kind: ComponentKind, spec: VersionSpec, zone: string): Promise<Check[]> {
     // Read in the caller's transaction: on SQLite a read outside it would wait for it to end.
+    if (kind === 'policy') return kindChecks(kind, spec);
     const statuses = spec.artifacts.length ? await deps.artifacts(spec.artifacts.map((a) => ({ repository: a.name, digest: a.digest })), tx) : new Map<string, ArtifactStatus>();
     return [...kindChecks(kind, spec), ...placementCheck(policy.compiled, zone, spec.dataClasses), ...artifactChecks(spec.artifacts, statuses, zone)];
   }
@@ -174,6 +182,9 @@ export function createReleaseService(deps: ReleaseDeps) {
     const required = approvalsRequired(policy, c.zone);
     const approvals = approvalState(c, await store.approvals(tx, c.id), required);
     if (!approvals.satisfied && !(c.emergency === 1)) out.push({ step: 'approval', ok: false, detail: approvals.detail });
+    if (component.kind === 'policy' && c.base_policy_digest !== policy.digest && OPEN_STATES.includes(c.state)) {
+      out.push({ step: 'base', ok: false, detail: `the policy in force changed since this change was made (now v${policy.version}, ${policy.digest.slice(0, 19)}…); rebase it (approvals start over)` });
+    }
     const killed = await deps.killSwitch?.(`${component.kind}/${component.name}@${c.zone}`, tx);
     if (killed) out.push({ step: 'kill-switch', ok: false, detail: `a kill switch stops ${component.kind}/${component.name} in ${c.zone} since ${killed.engagedAt} (${killed.reason}); an operator releases it, or rolls back` });
     const active = await store.latestDeployment(tx, c.component_id, c.zone);
@@ -230,24 +241,26 @@ export function createReleaseService(deps: ReleaseDeps) {
 
   async function create(ctx: RequestContext, input: CreateChange): Promise<Change> {
     const m = parse(CreateChangeSchema, input, 'the change');
-    return refusing(ctx, 'create', { component: { kind: m.kind, name: m.name }, zone: m.zone }, async () => {
+    const zone = m.kind === 'policy' ? GLOBAL_ZONE : m.zone!;
+    return refusing(ctx, 'create', { component: { kind: m.kind, name: m.name }, zone }, async () => {
       if (m.emergency && !m.reason) throw new AppError('VALIDATION_FAILED', 'an emergency change needs a reason: what is broken and why it cannot wait for approval');
       const policy = await deps.policy();
-      if (!policy.compiled.zones.has(m.zone)) throw new AppError('VALIDATION_FAILED', `zone ${m.zone} is not in the policy in force; known zones: ${[...policy.compiled.zones.keys()].join(', ')}`);
-      const validation = await automatedChecks(database.db, policy, m.kind, m.spec, m.zone);
+      if (m.kind !== 'policy' && !policy.compiled.zones.has(zone)) throw new AppError('VALIDATION_FAILED', `zone ${zone} is not in the policy in force; known zones: ${[...policy.compiled.zones.keys()].join(', ')}`);
+      const validation = await automatedChecks(database.db, policy, m.kind, m.spec, zone);
       const id = uuidv7();
       await database.transact(async (tx) => {
         const { component, version } = await versionFor(tx, ctx, m.kind, m.name, m.spec);
-        const active = await store.latestDeployment(tx, component.id, m.zone);
+        const active = await store.latestDeployment(tx, component.id, zone);
         const base = active ? await versionRow(tx, active.version_id) : null;
-        if (base?.id === version.id) throw conflict(`version ${version.version} of ${m.kind}/${m.name} is already active in ${m.zone}; nothing to change`);
+        if (base?.id === version.id) throw conflict(`version ${version.version} of ${m.kind}/${m.name} is already active in ${zone}; nothing to change`);
         const at = now().toISOString();
         await store.insertChange(tx, {
           id,
           component_id: component.id,
           version_id: version.id,
-          zone: m.zone,
+          zone: zone,
           base_version_id: base?.id ?? null,
+          base_policy_digest: m.kind === 'policy' ? policy.digest : null,
           state: 'open',
           revision: 1,
           title: m.title,
@@ -269,7 +282,7 @@ export function createReleaseService(deps: ReleaseDeps) {
           body: {
             changeId: id,
             component: { kind: m.kind, name: m.name },
-            zone: m.zone,
+            zone: zone,
             version: versionOf(version),
             base: base ? versionOf(base) : null,
             changed: changedPaths(base, version),
@@ -324,7 +337,8 @@ export function createReleaseService(deps: ReleaseDeps) {
         const checks = validation ?? (await automatedChecks(tx, policy, component.kind as ComponentKind, specOf(version), c.zone));
         // A new version invalidates evaluation evidence about the old one.
         const evaluation = version.id === c.version_id ? c.evaluation : null;
-        await cas(tx, c, { version_id: version.id, base_version_id: baseId, title: m.title ?? c.title, validation: JSON.stringify(checks), evaluation, state: 'open' }, true);
+        const basePolicy = m.rebase && component.kind === 'policy' ? policy.digest : c.base_policy_digest;
+        await cas(tx, c, { version_id: version.id, base_version_id: baseId, base_policy_digest: basePolicy, title: m.title ?? c.title, validation: JSON.stringify(checks), evaluation, state: 'open' }, true);
         await ledger.append(tx, {
           action: 'change.updated',
           outcome: 'allowed',
@@ -451,6 +465,15 @@ export function createReleaseService(deps: ReleaseDeps) {
     x: { action: 'deploy' | 'rollback'; component: ComponentRow; zone: string; version: VersionRow; current: DeploymentRow | undefined; change: ChangeRow | null; reason: string | null; approvers: { principalId: string; decidedAt: string; revision: number }[]; evaluation: EvaluationResult | null; validation: Check[]; policy: ActivePolicy },
   ): Promise<DeploymentRow> {
     const at = now().toISOString();
+    // An Evident policy version is put in force in this same transaction: both happen or neither.
+    let activated: { version: number; digest: string } | undefined;
+    if (x.component.kind === 'policy') {
+      const sources = policySources(specOf(x.version));
+      if (!sources || !deps.activatePolicy) throw conflict('this policy version carries no policy files to put in force', { step: 'schema' });
+      const r = await deps.activatePolicy(tx, ctx, sources, `${x.action} of ${x.component.kind}/${x.component.name} v${x.version.version}${x.change ? ` (change ${x.change.id})` : ''}`);
+      if (!r.changed) throw conflict(`these policy files are already in force (v${r.version}); nothing to deploy`, { step: 'state' });
+      activated = { version: r.version, digest: r.digest };
+    }
     const previous = x.current ? await versionRow(tx, x.current.version_id) : null;
     const spec = specOf(x.version);
     const node = versionRef(x.component.kind, x.component.name, x.version.version);
@@ -473,6 +496,7 @@ export function createReleaseService(deps: ReleaseDeps) {
           evaluation: x.evaluation ? { passed: x.evaluation.passed, metrics: x.evaluation.metrics, results: x.evaluation.results, ...(x.evaluation.reportDigest ? { reportDigest: x.evaluation.reportDigest } : {}) } : null,
           validation: x.validation,
           policy: { version: x.policy.version, digest: x.policy.digest },
+          ...(activated ? { activated } : {}),
           deployedBy: actorId(ctx),
           deployedAt: at,
         },
@@ -499,6 +523,7 @@ export function createReleaseService(deps: ReleaseDeps) {
         emergency: x.change?.emergency === 1,
         evaluation: x.evaluation ? { passed: x.evaluation.passed, metrics: x.evaluation.metrics } : null,
         policy: { version: x.policy.version, digest: x.policy.digest },
+        ...(activated ? { activatedPolicy: activated } : {}),
         manifestDigest,
         subjects: [...new Set([x.version.digest, ...spec.artifacts.map((a) => a.digest)])].slice(0, 60),
       },

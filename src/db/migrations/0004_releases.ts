@@ -54,6 +54,8 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
     .addColumn('version_id', 'varchar(36)', (c) => c.notNull().references('component_versions.id'))
     .addColumn('zone', 'varchar(63)', (c) => c.notNull())
     .addColumn('base_version_id', 'varchar(36)')
+    // Policy changes: the digest of the policy in force when the change was made (or rebased).
+    .addColumn('base_policy_digest', 'varchar(80)')
     .addColumn('state', 'varchar(16)', (c) => c.notNull())
     .addColumn('revision', 'integer', (c) => c.notNull())
     .addColumn('title', 'varchar(200)', (c) => c.notNull())

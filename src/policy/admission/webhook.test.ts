@@ -11,7 +11,7 @@ describe.each(DIALECTS)('admission webhook over HTTPS on %s', (dialect) => {
   let app: TestApp;
   let agent: Agent;
   beforeAll(async () => {
-    app = await createTestApp(dialect);
+    app = await createTestApp(dialect, { policy: { changeControl: false } });
     agent = new Agent({ connect: { ca: app.server.webhook!.tls.ca, servername: 'localhost' } });
   });
   afterAll(async () => {
