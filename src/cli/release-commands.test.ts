@@ -91,6 +91,7 @@ card: { intendedUse: probability of default }
     expect(rb.code).toBe(6);
     expect(rb.err).toMatch(/no earlier version/u);
 
+    expect((await cli(['model', 'list'], env(risk.token))).out).toMatch(/model\/pd-model\s+latest v1\s+regulated-ai-eu: v1/u);
     const show = await cli(['model', 'show', 'pd-model'], env(risk.token));
     expect(show.out).toMatch(/active in regulated-ai-eu: v1/u);
     const lineage = await cli(['model', 'lineage', `dataset:applications-2026q2@sha256:${'ab'.repeat(32)}`, '--downstream'], env(risk.token));

@@ -259,6 +259,11 @@ export function registerReleaseCommands(program: Command, io: Io, setExit: (code
   });
 
   const model = program.command('model').description('models: versions, what runs where, diffs and lineage (talks to a running server)');
+  withApi(model.command('list').description('models (or --kind components) with their latest version and what is active where').option('--kind <kind>', 'another component kind', 'model')).action(async (o: Common & { kind: string }) => {
+    const r = await api(o).call<{ components: { kind: string; name: string; latestVersion: number; active: Record<string, number> }[] }>('GET', `/api/v1/components?kind=${enc(o.kind)}`);
+    if (o.json) return void io.out(JSON.stringify(r.components, null, 2) + '\n');
+    for (const c of r.components) io.out(`${`${c.kind}/${c.name}`.padEnd(40)} latest v${c.latestVersion}  ${Object.entries(c.active).map(([z, v]) => `${z}: v${v}`).join(', ') || '(not deployed)'}\n`);
+  });
   withApi(model.command('show').description('a model (or --kind component): its versions and what is active in each zone').argument('<name>').option('--kind <kind>', 'another component kind', 'model')).action(
     async (name: string, o: Common & { kind: string }) => {
       const c = await api(o).call<{ kind: string; name: string; versions: { version: number; digest: string; createdAt: string; createdBy: string }[]; active: Record<string, { version: number; since: string; rollbackTo: number | null }> }>('GET', `/api/v1/components/${enc(o.kind)}/${enc(name)}`);

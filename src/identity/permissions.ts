@@ -77,6 +77,7 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
   'GET /api/v1/releases/active': ARTIFACT_READERS,
   'GET /api/v1/deployments': ARTIFACT_READERS,
   'GET /api/v1/deployments/:id/manifest': ARTIFACT_READERS,
+  'GET /api/v1/components': ARTIFACT_READERS,
   'GET /api/v1/components/:kind/:name': ARTIFACT_READERS,
   'GET /api/v1/components/:kind/:name/diff': ARTIFACT_READERS,
   'GET /api/v1/lineage': ARTIFACT_READERS,

@@ -21,7 +21,7 @@ describe.each(DIALECTS)('release management over HTTP on %s', (dialect) => {
   let ops: { id: string; token: string };
   let auditor: { id: string; token: string };
   let steps: ReturnType<typeof releaseSteps>;
-  const promoted = (zone?: string) => steps.promoted(zone);
+  const promoted = (zone?: string, expiresInDays?: number) => steps.promoted(zone, expiresInDays);
   const spec = (...a: Parameters<ReturnType<typeof releaseSteps>['spec']>) => steps.spec(...a);
   const propose = (...a: Parameters<ReturnType<typeof releaseSteps>['propose']>) => steps.propose(...a);
   const evaluate = (...a: Parameters<ReturnType<typeof releaseSteps>['evaluate']>) => steps.evaluate(...a);
@@ -241,6 +241,19 @@ describe.each(DIALECTS)('release management over HTTP on %s', (dialect) => {
     const misplaced = await propose('misplaced', { ...spec(await promoted()), dataClasses: ['cardholder_data'] });
     expect(misplaced.body.blockers[0]).toMatchObject({ step: 'placement', detail: expect.stringMatching(/cardholder_data/u) });
 
+    // Approved while its weights were current; deployed after their review date passed: refused.
+    const aging = await propose('aging', spec(await promoted(ZONE, 2)));
+    await evaluate(aging.body.id, 0.8);
+    expect((await approve(aging.body.id)).body.state).toBe('approved');
+    app.clock.offsetMs = 3 * 86_400_000;
+    try {
+      const late = await deploy(aging.body.id);
+      expect(late.status).toBe(409);
+      expect(late.body.error.message).toMatch(/\[artifacts\] models\/credit-\d+@sha256:[0-9a-f]+… is past its review date/u);
+    } finally {
+      app.clock.offsetMs = 0;
+    }
+
     // A version whose weights were quarantined since cannot be rolled back to.
     const w1 = await promoted();
     await ship('quarantine-me', spec(w1));
@@ -276,6 +289,7 @@ describe.each(DIALECTS)('release management over HTTP on %s', (dialect) => {
       [{ kind: 'model', name: 'x', zone: ZONE, title: 't', spec: { config: { blob: 'x'.repeat(530_000) } } }, /config is larger than 512 KiB/u],
       [{ kind: 'model', name: 'x', zone: ZONE, title: 't', spec: { card: { blob: 'x'.repeat(70_000) } } }, /card is larger than 64 KiB/u],
       [{ kind: 'model', name: 'x', title: 't', spec: {} }, /zone: name the zone/u],
+      [{ kind: 'model', name: 'x', zone: ZONE, title: 't', spec: { card: { riskTier: 'spicy' } } }, /card\.riskTier/u],
       [{ kind: 'policy', name: 'evident', zone: ZONE, title: 't', spec: {} }, /applies to every zone: leave zone out/u],
       [{ kind: 'model', name: 'x', zone: ZONE, title: 't', spec: { artifacts: [{ name: 'models/x', digest: 'sha256:nothex' }] } }, /digest/u],
       [{ kind: 'model', name: 'x', zone: ZONE, title: 't', spec: {}, extra: 1 }, /extra/u],

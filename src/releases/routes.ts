@@ -119,6 +119,19 @@ export const releaseRoutes: FastifyPluginAsyncZod<{ releases: ReleaseService }> 
     async (req) => releases.manifest(req.params.id),
   );
 
+  app.get(
+    '/api/v1/components',
+    {
+      schema: {
+        tags,
+        summary: 'Components (models, prompts, configs…) with their latest version and the version active in each zone',
+        querystring: z.object({ kind: z.enum(COMPONENT_KINDS).optional() }).strict(),
+        response: { 200: z.object({ components: z.array(z.object({ kind: z.string(), name: z.string(), description: z.string().nullable(), latestVersion: z.number().int(), active: z.record(z.string(), z.number().int()) })) }) },
+      },
+    },
+    async (req) => ({ components: await releases.components(req.query.kind) }),
+  );
+
   app.get('/api/v1/components/:kind/:name', { schema: { tags, summary: 'A component: its versions and what is active in each zone', params: ComponentParamsSchema, response: { 200: Json } } }, async (req) =>
     releases.component(req.params.kind, req.params.name),
   );

@@ -35,6 +35,27 @@ export const LineageSchema = z
 const boundedObject = (what: string, kib: number) =>
   z.record(z.string(), z.unknown()).refine((v) => JSON.stringify(v).length <= kib * 1024, `${what} is larger than ${kib} KiB`);
 
+/**
+ * A model card as structured metadata: the fields an auditor and the EU AI Act's technical
+ * documentation (Annex IV) ask for are typed; anything else a team records is kept as given.
+ */
+export const ModelCardSchema = z
+  .object({
+    intendedUse: z.string().max(4000).optional(),
+    outOfScopeUse: z.string().max(4000).optional(),
+    limitations: z.string().max(4000).optional(),
+    owners: z.array(z.string().min(1).max(200)).max(20).optional(),
+    /** EU AI Act risk class of the system the model serves. */
+    riskTier: z.enum(['minimal', 'limited', 'high', 'unacceptable']).optional(),
+    humanOversight: z.string().max(4000).optional(),
+    trainingDataSummary: z.string().max(4000).optional(),
+    evaluationSummary: z.string().max(4000).optional(),
+    fairness: z.string().max(4000).optional(),
+    contact: z.string().max(200).optional(),
+  })
+  .catchall(z.unknown())
+  .refine((v) => JSON.stringify(v).length <= 64 * 1024, 'card is larger than 64 KiB');
+
 /** A version's content. Its RFC 8785 digest identifies it. */
 export const VersionSpecSchema = z
   .object({
@@ -42,7 +63,7 @@ export const VersionSpecSchema = z
     dataClasses: z.array(ClassName).max(50).default([]).describe('data classes it touches: decides where it may be deployed'),
     artifacts: z.array(ArtifactRefSchema).max(50).default([]).describe('registry artifacts it consists of (weights, tokenizer, prompt template…)'),
     lineage: LineageSchema.optional(),
-    card: boundedObject('card', 64).optional().describe('model card: intended use, limitations, owners…'),
+    card: ModelCardSchema.optional().describe('model card: intended use, limitations, owners, risk tier…'),
     config: boundedObject('config', 512).optional().describe('serving config, routing rule, thresholds, index settings; for Evident policy: { files: [{ name, text }] }'),
   })
   .strict();

@@ -683,6 +683,18 @@ export function createReleaseService(deps: ReleaseDeps) {
     };
   }
 
+  /** Components with their latest version and what is active in each zone. */
+  async function components(kind?: ComponentKind) {
+    const db = database.db;
+    return Promise.all(
+      (await store.listComponents(db, kind)).map(async (c) => {
+        const active: Record<string, number> = {};
+        for (const d of [...(await store.deployments(db, { componentId: c.id }))].reverse()) active[d.zone] = (await versionRow(db, d.version_id)).version;
+        return { kind: c.kind, name: c.name, description: c.description, latestVersion: await store.lastVersionNumber(db, c.id), active };
+      }),
+    );
+  }
+
   async function diff(kind: ComponentKind, name: string, from: number, to: number) {
     const db = database.db;
     const c = await store.component(db, kind, name);
@@ -781,6 +793,7 @@ export function createReleaseService(deps: ReleaseDeps) {
     get: view,
     list,
     component: componentView,
+    components,
     diff,
     activeAt,
     deployments,

@@ -16,6 +16,11 @@ export function createReleaseStore() {
     async component(tx: Executor, kind: string, name: string) {
       return tx.selectFrom('components').selectAll().where('kind', '=', kind).where('name', '=', name).executeTakeFirst();
     },
+    async listComponents(tx: Executor, kind: string | undefined) {
+      let q = tx.selectFrom('components').selectAll();
+      if (kind) q = q.where('kind', '=', kind);
+      return q.orderBy('kind').orderBy('name').limit(1000).execute();
+    },
     async componentById(tx: Executor, id: string) {
       return tx.selectFrom('components').selectAll().where('id', '=', id).executeTakeFirst();
     },

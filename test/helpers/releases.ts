@@ -15,11 +15,11 @@ export function releaseSteps(app: TestApp, people: { dev: Person; approver: Pers
   const { dev, approver, ops } = people;
 
   /** A model artifact through intake, approved and promoted to `zone` (distinct content each call). */
-  async function promoted(zone = defaultZone): Promise<{ name: string; digest: string; id: string }> {
+  async function promoted(zone = defaultZone, expiresInDays = 90): Promise<{ name: string; digest: string; id: string }> {
     const n = ++counter;
     const content = Buffer.concat([MODEL, Buffer.from(`\n#${n}`)]);
     const name = `models/credit-${n}`;
-    const q = new URLSearchParams({ name, kind: 'model', environments: zone, license: 'Apache-2.0', expiresAt: new Date(Date.now() + 90 * 86_400_000).toISOString() });
+    const q = new URLSearchParams({ name, kind: 'model', environments: zone, license: 'Apache-2.0', expiresAt: new Date(Date.now() + expiresInDays * 86_400_000).toISOString() });
     const up = (await fetch(`${app.url}/api/v1/artifacts?${q}`, { method: 'POST', headers: { authorization: `Bearer ${dev.token}`, 'content-type': 'application/octet-stream' }, body: content }).then((r) => r.json())) as any;
     // Bytes appended after the pickle make the scan suspicious (trailing data): the approver accepts it.
     const ap = await app.request('POST', `/api/v1/artifacts/${up.id}/approvals`, { token: approver.token, body: { acceptFindings: true } });
