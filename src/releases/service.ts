@@ -445,7 +445,7 @@ export function createReleaseService(deps: ReleaseDeps) {
           if (to === 'withdrawn') mustBeAuthor(ctx, c, 'withdraw');
           if (to === 'rejected' && actorId(ctx) === c.author) throw new AppError('FORBIDDEN', 'the author withdraws a change; rejecting is for approvers');
           mustBeOpen(c, to);
-          await cas(tx, c, { state: to, ...(reason ? { reason: c.reason ? `${c.reason}\n${to}: ${reason}` : `${to}: ${reason}`.slice(0, 2000) } : {}) }, true);
+          await cas(tx, c, { state: to, ...(reason ? { reason: (c.reason ? `${c.reason}\n${to}: ${reason}` : `${to}: ${reason}`).slice(0, 2000) } : {}) }, true);
           await ledger.append(tx, { action: to === 'rejected' ? 'change.rejected' : 'change.withdrawn', outcome: 'allowed', ...envelopeOf(ctx), ...(reason ? { reason } : {}), target: { type: 'change', id }, body: { changeId: id, revision: c.revision + 1, from: c.state } });
         });
         return view(id);
@@ -465,6 +465,30 @@ export function createReleaseService(deps: ReleaseDeps) {
     x: { action: 'deploy' | 'rollback'; component: ComponentRow; zone: string; version: VersionRow; current: DeploymentRow | undefined; change: ChangeRow | null; reason: string | null; approvers: { principalId: string; decidedAt: string; revision: number }[]; evaluation: EvaluationResult | null; validation: Check[]; policy: ActivePolicy },
   ): Promise<DeploymentRow> {
     const at = now().toISOString();
+    const previous = x.current ? await versionRow(tx, x.current.version_id) : null;
+    const deploymentId = uuidv7();
+    // Claim the next position in the history first: of two racing deployments the loser stops
+    // here, before it puts a policy in force or writes anything else.
+    const row: DeploymentRow = {
+      id: deploymentId,
+      component_id: x.component.id,
+      zone: x.zone,
+      seq: (x.current?.seq ?? 0) + 1,
+      action: x.action,
+      version_id: x.version.id,
+      previous_version_id: previous?.id ?? null,
+      change_id: x.change?.id ?? null,
+      reason: x.reason,
+      deployed_by: actorId(ctx),
+      deployed_at: at,
+      policy_version: x.policy.version,
+      manifest_digest: '',
+      manifest: '',
+      event_id: '',
+    };
+    if (!(await store.insertDeployment(tx, row))) {
+      throw conflict(`another deployment of ${x.component.kind}/${x.component.name} to ${x.zone} happened at the same time; read the change again`, { step: 'base' });
+    }
     // An Evident policy version is put in force in this same transaction: both happen or neither.
     let activated: { version: number; digest: string } | undefined;
     if (x.component.kind === 'policy') {
@@ -474,11 +498,9 @@ export function createReleaseService(deps: ReleaseDeps) {
       if (!r.changed) throw conflict(`these policy files are already in force (v${r.version}); nothing to deploy`, { step: 'state' });
       activated = { version: r.version, digest: r.digest };
     }
-    const previous = x.current ? await versionRow(tx, x.current.version_id) : null;
     const spec = specOf(x.version);
     const node = versionRef(x.component.kind, x.component.name, x.version.version);
     const subject = [{ name: node, digest: { sha256: x.version.digest.slice(7) } }, ...spec.artifacts.map((a) => ({ name: a.name, digest: { sha256: a.digest.slice(7) } }))];
-    const deploymentId = uuidv7();
     const envelope = issueAttestation(
       {
         subject,
@@ -528,27 +550,8 @@ export function createReleaseService(deps: ReleaseDeps) {
         subjects: [...new Set([x.version.digest, ...spec.artifacts.map((a) => a.digest)])].slice(0, 60),
       },
     });
-    const row: DeploymentRow = {
-      id: deploymentId,
-      component_id: x.component.id,
-      zone: x.zone,
-      seq: (x.current?.seq ?? 0) + 1,
-      action: x.action,
-      version_id: x.version.id,
-      previous_version_id: previous?.id ?? null,
-      change_id: x.change?.id ?? null,
-      reason: x.reason,
-      deployed_by: actorId(ctx),
-      deployed_at: at,
-      policy_version: x.policy.version,
-      manifest_digest: manifestDigest,
-      manifest,
-      event_id: eventId,
-    };
-    if (!(await store.insertDeployment(tx, row))) {
-      throw conflict(`another deployment of ${x.component.kind}/${x.component.name} to ${x.zone} happened at the same time; read the change again`, { step: 'base' });
-    }
-    return row;
+    await store.completeDeployment(tx, deploymentId, { manifest, manifest_digest: manifestDigest, event_id: eventId });
+    return { ...row, manifest, manifest_digest: manifestDigest, event_id: eventId };
   }
 
   /** Step 5: an operator deploys an approved (or emergency) change whose checks hold now. */

@@ -115,6 +115,10 @@ export function createReleaseStore() {
     async insertDeployment(tx: Executor, row: DeploymentRow): Promise<boolean> {
       return inserted(await tx.insertInto('deployments').values(row).onConflict((oc) => oc.columns(['component_id', 'zone', 'seq']).doNothing()).executeTakeFirst());
     },
+    /** Fills in what is known only after the position was claimed: the signed manifest and its event. */
+    async completeDeployment(tx: Executor, id: string, set: { manifest: string; manifest_digest: string; event_id: string }) {
+      await tx.updateTable('deployments').set(set).where('id', '=', id).execute();
+    },
     async deployments(tx: Executor, f: { componentId?: string | undefined; zone?: string | undefined }) {
       let q = tx.selectFrom('deployments').selectAll();
       if (f.componentId) q = q.where('component_id', '=', f.componentId);
