@@ -67,8 +67,15 @@ const targets: [string, string][] = [
   ['POST', '/api/v1/ledger/annotations'],
   ['POST', '/api/v1/policy/decisions'],
   ['POST', '/api/v1/policy/versions'],
+  ['POST', '/api/v1/changes'],
+  ['POST', '/api/v1/releases/rollback'],
+  ['POST', '/api/v1/incidents'],
+  ['POST', '/api/v1/kill-switches'],
 ];
-const queries = fc.tuple(fc.constantFrom('/api/v1/ledger/entries', '/api/v1/ledger/proofs/inclusion', '/api/v1/ledger/proofs/consistency', '/api/v1/principals', '/api/v1/tokens'), fc.dictionary(fc.constantFrom('start', 'end', 'index', 'size', 'first', 'second', 'status', 'kind', 'role', 'principalId', 'x'), hostileString, { maxKeys: 4 }));
+const queries = fc.tuple(
+  fc.constantFrom('/api/v1/ledger/entries', '/api/v1/ledger/proofs/inclusion', '/api/v1/ledger/proofs/consistency', '/api/v1/principals', '/api/v1/tokens', '/api/v1/changes', '/api/v1/releases/active', '/api/v1/deployments', '/api/v1/lineage', '/api/v1/incidents', '/api/v1/components'),
+  fc.dictionary(fc.constantFrom('start', 'end', 'index', 'size', 'first', 'second', 'status', 'kind', 'role', 'principalId', 'x', 'name', 'zone', 'at', 'ref', 'direction', 'depth', 'pendingApproval', 'overdue'), hostileString, { maxKeys: 4 }),
+);
 
 export async function fuzzApi(app: TestApp, runs: number): Promise<void> {
   const victim = (await app.request('POST', '/api/v1/principals', { body: { name: `fuzz-${randomBytes(3).toString('hex')}`, kind: 'human', roles: ['developer'] } })).body.id as string;
