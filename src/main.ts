@@ -44,10 +44,14 @@ import { createReleaseStore } from './releases/store.js';
 import { createReleaseService, type ReleaseService } from './releases/service.js';
 import { createIncidentStore } from './incidents/store.js';
 import { createIncidentService, type IncidentService } from './incidents/service.js';
+import { createPayloadStore } from './payloads/store.js';
+import { createPayloadService, type PayloadService } from './payloads/service.js';
+import { redact } from './redact/redact.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const BOOTSTRAP_TOKEN_DAYS = 30;
+const PAYLOAD_SWEEP_MS = 60_000;
 
 /** pino with the fields that could ever hold a credential removed, whatever logs them. */
 export function createLogger(level: Config['log']['level'], destination?: DestinationStream): Logger {
@@ -78,6 +82,7 @@ export interface Runtime {
   registry: RegistryService;
   releases: ReleaseService;
   incidents: IncidentService;
+  payloads: PayloadService;
   oci: OciService;
   signatures: SignatureChecker;
   /** PEM public key that verifies the attestations Evident issues. */
@@ -127,7 +132,8 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       }
     }
     const metrics = createMetrics();
-    const subjectKeys = createSubjectKeyService({ keys: loadLocalKeyring(layout.keyring), store: createSubjectKeyStore(), ...(opts.now ? { now: opts.now } : {}) });
+    const keyring = loadLocalKeyring(layout.keyring);
+    const subjectKeys = createSubjectKeyService({ keys: keyring, store: createSubjectKeyStore(), ...(opts.now ? { now: opts.now } : {}) });
     let sequencer: Sequencer | undefined;
     const ledger = createLedgerService({
       database,
@@ -188,6 +194,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     });
     const incidents = createIncidentService({ database, store: createIncidentStore(), ledger, denials, releases, ...(opts.now ? { now: opts.now } : {}) });
     incidentsRef = incidents;
+    const payloads = createPayloadService({ database, store: createPayloadStore(), ledger, denials, keys: keyring, policy: () => policy.active(), redact: (text) => redact(text), ...(opts.now ? { now: opts.now } : {}) });
     const oci = createOciService({ database, store: registryStore, blobs, registry, scan: (path) => scanFile(path), ...(opts.now ? { now: opts.now } : {}) });
     const signatures = createSignatureChecker(config.registry);
     if (opts.sequencer) {
@@ -211,6 +218,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       registry,
       releases,
       incidents,
+      payloads,
       oci,
       signatures,
       attestationPublicKey: attestationKey.publicKeyPem,
@@ -326,10 +334,15 @@ export async function startServer(config: Config, opts: RuntimeOptions & { logSt
   const sequencer = runtime.sequencer!;
   let http: FastifyInstance;
   let webhook: Server['webhook'] = null;
+  let payloadSweeper: NodeJS.Timeout | undefined;
   try {
     await runtime.policy.ensureInitial(systemContext('serve'), () => initialPolicySources(config));
     // Upload sessions do not survive a restart; their temp files are never visible as blobs.
     await runtime.oci.sweep();
+    // Expired payload logs and debug captures go (with their keys) at start and every minute.
+    await runtime.payloads.sweep();
+    payloadSweeper = setInterval(() => void runtime.payloads.sweep().catch((e: unknown) => logger.error({ err: { message: (e as Error).message } }, 'payload expiry sweep failed')), PAYLOAD_SWEEP_MS);
+    payloadSweeper.unref();
     const tls = config.webhook.enabled ? await webhookTls(config) : null;
     // The CA the render route hands out is the one the webhook serves now, reloads included.
     let currentTls = tls;
@@ -347,6 +360,7 @@ export async function startServer(config: Config, opts: RuntimeOptions & { logSt
       registry: runtime.registry,
       releases: runtime.releases,
       incidents: runtime.incidents,
+      payloads: runtime.payloads,
       oci: runtime.oci,
       signatures: runtime.signatures,
       attestationPublicKey: runtime.attestationPublicKey,
@@ -405,6 +419,7 @@ export async function startServer(config: Config, opts: RuntimeOptions & { logSt
       webhook = { http: wh, url: `https://${config.webhook.host.includes(':') ? `[${config.webhook.host}]` : config.webhook.host}:${wport}`, tls };
     }
   } catch (e) {
+    clearInterval(payloadSweeper);
     await http!?.close().catch(() => undefined);
     await runtime.close();
     throw e;
@@ -419,6 +434,7 @@ export async function startServer(config: Config, opts: RuntimeOptions & { logSt
     webhook,
     sequencer,
     close: async () => {
+      clearInterval(payloadSweeper);
       await webhook?.http.close();
       await http.close();
       await sequencer.stop();

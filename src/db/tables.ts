@@ -301,6 +301,26 @@ export interface KillSwitchesTable {
   engaged: string | null;
 }
 
+export interface PayloadLogsTable {
+  id: string;
+  zone: string;
+  /** prompt, response, document, tool-call, or debug. */
+  kind: string;
+  request_id: string | null;
+  written_by: string;
+  /** JSON array of data classes the writer declared plus those derived from what was redacted. */
+  data_classes: string;
+  /** JSON object: entity type -> number of spans redacted. */
+  redactions: string;
+  size: number;
+  /** The record's AES-256 key, wrapped by the keyring with the record id as context. */
+  wrapped_key: Buffer;
+  /** iv (12) || AES-256-GCM ciphertext of the redacted text || tag (16); AAD = id|zone|kind. */
+  ciphertext: Buffer;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface DB {
   evident_meta: MetaTable;
   principals: PrincipalsTable;
@@ -326,6 +346,7 @@ export interface DB {
   incidents: IncidentsTable;
   incident_notifications: IncidentNotificationsTable;
   kill_switches: KillSwitchesTable;
+  payload_logs: PayloadLogsTable;
 }
 
 /** What every store method takes: the database or a transaction on it. */

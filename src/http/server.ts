@@ -26,6 +26,8 @@ import { registryRoutes } from '../registry/routes.js';
 import { ociRoutes } from '../registry/oci-routes.js';
 import { releaseRoutes } from '../releases/routes.js';
 import { incidentRoutes } from '../incidents/routes.js';
+import { payloadRoutes } from '../payloads/routes.js';
+import type { PayloadService } from '../payloads/service.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { ReleaseService } from '../releases/service.js';
 import type { RegistryService } from '../registry/service.js';
@@ -45,6 +47,7 @@ export interface HttpDeps {
   registry: RegistryService;
   releases: ReleaseService;
   incidents: IncidentService;
+  payloads: PayloadService;
   oci: OciService;
   signatures: SignatureChecker;
   attestationPublicKey: string;
@@ -142,6 +145,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
   await app.register(policyRoutes, { policy: deps.policy, render: deps.render });
   await app.register(releaseRoutes, { releases: deps.releases });
   await app.register(incidentRoutes, { incidents: deps.incidents });
+  await app.register(payloadRoutes, { payloads: deps.payloads });
   await app.register(registryRoutes, { registry: deps.registry, signatures: deps.signatures, attestationPublicKey: deps.attestationPublicKey });
   await app.register(ociRoutes, {
     oci: deps.oci,

@@ -93,6 +93,11 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
   'POST /api/v1/kill-switches': ['admin', 'operator'],
   'GET /api/v1/kill-switches': ANY,
   'POST /api/v1/kill-switches/:id/release': ['admin', 'operator'],
+  // Payload logs: written by the zone's workloads (debug captures by operators and admins); who
+  // reads them is the zone's policy (logging.*.readers), decided in the service.
+  'POST /api/v1/payloads': ['workload', 'operator', 'admin'],
+  'GET /api/v1/payloads': ARTIFACT_READERS,
+  'GET /api/v1/payloads/:id': ARTIFACT_READERS,
   // OCI distribution: anyone may ask; the pull gate decides by zone, state and expiry. Pushing is
   // intake, for developers and admins. Deletion is refused for everyone.
   'GET /v2/': ANY,

@@ -7,8 +7,9 @@ import { policyEvents } from '../policy/events.js';
 import { registryEvents } from '../registry/events.js';
 import { releaseEvents } from '../releases/events.js';
 import { incidentEvents } from '../incidents/events.js';
+import { payloadEvents } from '../payloads/events.js';
 
-export const LedgerEventSchema = z.discriminatedUnion('action', [...ledgerEvents, ...identityEvents, ...policyEvents, ...registryEvents, ...releaseEvents, ...incidentEvents]);
+export const LedgerEventSchema = z.discriminatedUnion('action', [...ledgerEvents, ...identityEvents, ...policyEvents, ...registryEvents, ...releaseEvents, ...incidentEvents, ...payloadEvents]);
 
 export type LedgerEvent = z.input<typeof LedgerEventSchema>;
 export type LedgerAction = LedgerEvent['action'];

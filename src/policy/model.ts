@@ -2,6 +2,7 @@
 // cross references checked (with the file:line:column of the reference at fault), rule modes,
 // custom CEL rules compiled, and a digest over the normalized document that identifies the version.
 import { createHash } from 'node:crypto';
+import type { Role } from '../identity/roles.js';
 import { AppError } from '../errors.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { formatProblems, parseYamlDocument, type InputProblem, type ParsedYaml } from '../util/yaml-input.js';
@@ -27,7 +28,12 @@ export interface Zone {
   registries: string[] | null;
   gpu: { nodeSelector: Record<string, string>; tolerations: { key?: string; operator?: string; value?: string; effect?: string }[]; resources: string[] } | null;
   llmProviders: string[];
-  logging: { redactedLogs: boolean; auditLogging: boolean };
+  logging: {
+    redactedLogs: boolean;
+    auditLogging: boolean;
+    sensitivePayloads: { retentionDays: number; readers: Role[] } | null;
+    debug: { maxTtlHours: number; readers: Role[] } | null;
+  };
   retention: { logsDays?: number; auditDays?: number; dataDays?: number };
   artifacts: { licenses: { allow?: string[]; deny?: string[] }; blockAdvisoriesFrom: 'low' | 'medium' | 'high' | 'critical' | null; trustedSigners: string[] | null; maxReviewDays: number | null; provenanceBuilders: string[] | null };
   releases: { approvalsRequired: number | null; emergencyApprovalDays: number | null; evaluation: Record<string, { min?: number; max?: number }> };
@@ -123,7 +129,12 @@ function toZone(name: string, z: ZoneInput): Zone {
     gpu: z.gpu ? { nodeSelector: z.gpu.node_selector ?? {}, tolerations: z.gpu.tolerations ?? [], resources: z.gpu.resources ?? DEFAULT_GPU_RESOURCES } : null,
     internalIngressClasses: z.internal_ingress_classes ?? [],
     llmProviders: z.llm_providers ?? [],
-    logging: { redactedLogs: z.logging?.redacted_logs ?? false, auditLogging: z.logging?.audit_logging ?? false },
+    logging: {
+      redactedLogs: z.logging?.redacted_logs ?? false,
+      auditLogging: z.logging?.audit_logging ?? false,
+      sensitivePayloads: z.logging?.sensitive_payloads ? { retentionDays: z.logging.sensitive_payloads.retention_days, readers: z.logging.sensitive_payloads.readers } : null,
+      debug: z.logging?.debug ? { maxTtlHours: z.logging.debug.max_ttl_hours, readers: z.logging.debug.readers } : null,
+    },
     retention: {
       ...(z.retention?.logs_days ? { logsDays: z.retention.logs_days } : {}),
       ...(z.retention?.audit_days ? { auditDays: z.retention.audit_days } : {}),

@@ -4,6 +4,7 @@
 // Every top-level key ending in `_zone` defines a zone of that name (usable directly and as a base
 // for `extends`); `zones:` defines many. Everything else extends the seed without changing it.
 import { z } from 'zod';
+import { ROLES } from '../identity/roles.js';
 import { checkLicense } from '../scan/license.js';
 
 // Zones become Kubernetes object names when rendered ("_" turns into "-"), so no dots in them.
@@ -101,7 +102,17 @@ export const ZoneSchema = z
     llm_providers: z.array(Name).max(100).optional(),
     /** private_only zones: Ingress objects are allowed only with one of these (internal) classes. */
     internal_ingress_classes: z.array(z.string().max(253)).max(20).optional(),
-    logging: z.object({ redacted_logs: z.boolean().optional(), audit_logging: z.boolean().optional() }).strict().optional(),
+    logging: z
+      .object({
+        redacted_logs: z.boolean().optional(),
+        audit_logging: z.boolean().optional(),
+        /** Sensitive payload logs (prompts, responses, documents): off unless given; redacted, encrypted, kept this long, read only by these roles. */
+        sensitive_payloads: z.object({ retention_days: z.number().int().min(1).max(3650), readers: z.array(z.enum(ROLES)).min(1).max(6) }).strict().optional(),
+        /** Debug captures: off unless given; each expires within max_ttl_hours, read only by these roles. */
+        debug: z.object({ max_ttl_hours: z.number().int().min(1).max(720), readers: z.array(z.enum(ROLES)).min(1).max(6) }).strict().optional(),
+      })
+      .strict()
+      .optional(),
     retention: z
       .object({ logs_days: z.number().int().min(1).max(36500).optional(), audit_days: z.number().int().min(1).max(36500).optional(), data_days: z.number().int().min(1).max(36500).optional() })
       .strict()
