@@ -47,6 +47,9 @@ import { createIncidentService, type IncidentService } from './incidents/service
 import { createPayloadStore } from './payloads/store.js';
 import { createPayloadService, type PayloadService } from './payloads/service.js';
 import { redact } from './redact/redact.js';
+import { detect } from './redact/detect.js';
+import { createVaultStore } from './vault/store.js';
+import { createVaultService, type VaultService } from './vault/service.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -83,6 +86,7 @@ export interface Runtime {
   releases: ReleaseService;
   incidents: IncidentService;
   payloads: PayloadService;
+  vault: VaultService;
   oci: OciService;
   signatures: SignatureChecker;
   /** PEM public key that verifies the attestations Evident issues. */
@@ -194,6 +198,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     });
     const incidents = createIncidentService({ database, store: createIncidentStore(), ledger, denials, releases, ...(opts.now ? { now: opts.now } : {}) });
     incidentsRef = incidents;
+    const vault = createVaultService({ database, store: createVaultStore(), ledger, denials, keys: keyring, policy: () => policy.active(), detect: (text) => detect(text), ...(opts.now ? { now: opts.now } : {}) });
     const payloads = createPayloadService({ database, store: createPayloadStore(), ledger, denials, keys: keyring, policy: () => policy.active(), redact: (text) => redact(text), ...(opts.now ? { now: opts.now } : {}) });
     const oci = createOciService({ database, store: registryStore, blobs, registry, scan: (path) => scanFile(path), ...(opts.now ? { now: opts.now } : {}) });
     const signatures = createSignatureChecker(config.registry);
@@ -219,6 +224,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
       releases,
       incidents,
       payloads,
+      vault,
       oci,
       signatures,
       attestationPublicKey: attestationKey.publicKeyPem,
@@ -339,9 +345,10 @@ export async function startServer(config: Config, opts: RuntimeOptions & { logSt
     await runtime.policy.ensureInitial(systemContext('serve'), () => initialPolicySources(config));
     // Upload sessions do not survive a restart; their temp files are never visible as blobs.
     await runtime.oci.sweep();
-    // Expired payload logs and debug captures go (with their keys) at start and every minute.
-    await runtime.payloads.sweep();
-    payloadSweeper = setInterval(() => void runtime.payloads.sweep().catch((e: unknown) => logger.error({ err: { message: (e as Error).message } }, 'payload expiry sweep failed')), PAYLOAD_SWEEP_MS);
+    // Expired payload logs, debug captures and vault tokens go (with their keys) at start and every minute.
+    const sweepExpired = () => Promise.all([runtime.payloads.sweep(), runtime.vault.sweep()]);
+    await sweepExpired();
+    payloadSweeper = setInterval(() => void sweepExpired().catch((e: unknown) => logger.error({ err: { message: (e as Error).message } }, 'expiry sweep failed')), PAYLOAD_SWEEP_MS);
     payloadSweeper.unref();
     const tls = config.webhook.enabled ? await webhookTls(config) : null;
     // The CA the render route hands out is the one the webhook serves now, reloads included.
@@ -361,6 +368,7 @@ export async function startServer(config: Config, opts: RuntimeOptions & { logSt
       releases: runtime.releases,
       incidents: runtime.incidents,
       payloads: runtime.payloads,
+      vault: runtime.vault,
       oci: runtime.oci,
       signatures: runtime.signatures,
       attestationPublicKey: runtime.attestationPublicKey,

@@ -6,6 +6,7 @@ import * as m0003 from './migrations/0003_registry.js';
 import * as m0004 from './migrations/0004_releases.js';
 import * as m0005 from './migrations/0005_incidents.js';
 import * as m0006 from './migrations/0006_payloads.js';
+import * as m0007 from './migrations/0007_vault.js';
 import { AppError } from '../errors.js';
 
 // Migrations are TypeScript modules listed here in order; each receives the dialect so one file
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '0004_releases': m0004,
   '0005_incidents': m0005,
   '0006_payloads': m0006,
+  '0007_vault': m0007,
 };
 
 class StaticProvider implements MigrationProvider {

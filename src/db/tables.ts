@@ -321,6 +321,18 @@ export interface PayloadLogsTable {
   expires_at: string;
 }
 
+export interface VaultTokensTable {
+  zone: string;
+  /** `[[TYPE:…]]`, deterministic per zone and value (a keyed hash), so joins still work. */
+  token: string;
+  type: string;
+  wrapped_key: Buffer;
+  /** iv || AES-256-GCM(original value) || tag; AAD = zone|token. */
+  ciphertext: Buffer;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface DB {
   evident_meta: MetaTable;
   principals: PrincipalsTable;
@@ -347,6 +359,7 @@ export interface DB {
   incident_notifications: IncidentNotificationsTable;
   kill_switches: KillSwitchesTable;
   payload_logs: PayloadLogsTable;
+  vault_tokens: VaultTokensTable;
 }
 
 /** What every store method takes: the database or a transaction on it. */

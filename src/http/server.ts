@@ -27,6 +27,8 @@ import { ociRoutes } from '../registry/oci-routes.js';
 import { releaseRoutes } from '../releases/routes.js';
 import { incidentRoutes } from '../incidents/routes.js';
 import { payloadRoutes } from '../payloads/routes.js';
+import { vaultRoutes } from '../vault/routes.js';
+import type { VaultService } from '../vault/service.js';
 import type { PayloadService } from '../payloads/service.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { ReleaseService } from '../releases/service.js';
@@ -48,6 +50,7 @@ export interface HttpDeps {
   releases: ReleaseService;
   incidents: IncidentService;
   payloads: PayloadService;
+  vault: VaultService;
   oci: OciService;
   signatures: SignatureChecker;
   attestationPublicKey: string;
@@ -146,6 +149,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
   await app.register(releaseRoutes, { releases: deps.releases });
   await app.register(incidentRoutes, { incidents: deps.incidents });
   await app.register(payloadRoutes, { payloads: deps.payloads });
+  await app.register(vaultRoutes, { vault: deps.vault });
   await app.register(registryRoutes, { registry: deps.registry, signatures: deps.signatures, attestationPublicKey: deps.attestationPublicKey });
   await app.register(ociRoutes, {
     oci: deps.oci,

@@ -98,6 +98,9 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
   'POST /api/v1/payloads': ['workload', 'operator', 'admin'],
   'GET /api/v1/payloads': ARTIFACT_READERS,
   'GET /api/v1/payloads/:id': ARTIFACT_READERS,
+  // Reversible tokens: the zone's workloads tokenize; who may reveal is the zone's policy.
+  'POST /api/v1/vault/tokenize': ['workload'],
+  'POST /api/v1/vault/reveal': ['workload', 'operator', 'auditor', 'admin', 'approver', 'developer'],
   // OCI distribution: anyone may ask; the pull gate decides by zone, state and expiry. Pushing is
   // intake, for developers and admins. Deletion is refused for everyone.
   'GET /v2/': ANY,

@@ -8,8 +8,9 @@ import { registryEvents } from '../registry/events.js';
 import { releaseEvents } from '../releases/events.js';
 import { incidentEvents } from '../incidents/events.js';
 import { payloadEvents } from '../payloads/events.js';
+import { vaultEvents } from '../vault/events.js';
 
-export const LedgerEventSchema = z.discriminatedUnion('action', [...ledgerEvents, ...identityEvents, ...policyEvents, ...registryEvents, ...releaseEvents, ...incidentEvents, ...payloadEvents]);
+export const LedgerEventSchema = z.discriminatedUnion('action', [...ledgerEvents, ...identityEvents, ...policyEvents, ...registryEvents, ...releaseEvents, ...incidentEvents, ...payloadEvents, ...vaultEvents]);
 
 export type LedgerEvent = z.input<typeof LedgerEventSchema>;
 export type LedgerAction = LedgerEvent['action'];

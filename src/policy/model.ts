@@ -36,6 +36,7 @@ export interface Zone {
   };
   retention: { logsDays?: number; auditDays?: number; dataDays?: number };
   artifacts: { licenses: { allow?: string[]; deny?: string[] }; blockAdvisoriesFrom: 'low' | 'medium' | 'high' | 'critical' | null; trustedSigners: string[] | null; maxReviewDays: number | null; provenanceBuilders: string[] | null };
+  reversibleTokens: { retentionDays: number; readers: Role[] } | null;
   releases: { approvalsRequired: number | null; emergencyApprovalDays: number | null; evaluation: Record<string, { min?: number; max?: number }> };
   modes: Partial<Record<RuleId, Mode>>;
 }
@@ -147,6 +148,7 @@ function toZone(name: string, z: ZoneInput): Zone {
       maxReviewDays: z.artifacts?.max_review_days ?? null,
       provenanceBuilders: z.artifacts?.provenance?.builders ?? null,
     },
+    reversibleTokens: z.reversible_tokens ? { retentionDays: z.reversible_tokens.retention_days, readers: z.reversible_tokens.readers } : null,
     releases: {
       approvalsRequired: z.releases?.approvals_required ?? null,
       emergencyApprovalDays: z.releases?.emergency_approval_days ?? null,

@@ -146,6 +146,8 @@ export const ZoneSchema = z
       })
       .strict()
       .optional(),
+    /** Reversible tokens: redaction may replace values by tokens whose originals these roles can reveal, for this long. Off unless set. */
+    reversible_tokens: z.object({ retention_days: z.number().int().min(1).max(3650), readers: z.array(z.enum(ROLES)).min(1).max(6) }).strict().optional(),
     /** What a change must show before it is deployed here (release management). */
     releases: z
       .object({
