@@ -9,21 +9,16 @@
 //    each piece looks like one.
 // Every step moves forward over the token array and each tail loop is bounded, so the scan is
 // linear in the number of tokens.
-import { COMMON, PLACES, PLACE_FIRST_WORDS, MAX_PLACE_WORDS, STATE_CODE, STREET_ENDINGS, STREET_PREFIX, STREET_SUFFIX, STRONG_STREET_SUFFIX, UNIT } from './data/index.js';
-import { memoWord, tokenize, type Token } from './detect-names-tokens.js';
+import { PLACES, PLACE_PREFIXES, MAX_PLACE_WORDS } from './data/index.js';
+import { tokenize, type Token } from './detect-names-tokens.js';
+import { W_ADDRESS_LEAD, W_ADDRESS_CUE, W_COMMON, W_PLACE_FIRST, W_STATE_CODE, W_STOP, W_STREET_MORPH, W_STREET_PREFIX, W_STREET_SUFFIX, W_STRONG_STREET_SUFFIX, W_UNIT } from './word-classes.js';
 import type { Detector, Span } from './types.js';
 
 const MAX_STREET_WORDS = 5;
 const MAX_TAIL_PIECES = 8;
 /** Line prefixes of quoted mail and lists: "> ", "| ", "* ". */
 const QUOTE_MARKERS = '>|*?•-';
-const STOP_WORDS = new Set(['and', 'or', 'the', 'of', 'for', 'to', 'in', 'on', 'at', 'is', 'was', 'are', 'were', 'with', 'from', 'by', 'a', 'an', 'my', 'your', 'his', 'her', 'their', 'our', 'it', 'this', 'that', 'but', 'if', 'i', 'you', 'we', 'they', 'he', 'she', 'be', 'been', 'have', 'has', 'had', 'will', 'would', 'can', 'could', 'street', 'st']);
-
-/** Words that, a few tokens before a candidate, make "Name 12" an address. */
-const ADDRESS_CUES = new Set([
-  'address', 'addresses', 'live', 'lives', 'lived', 'living', 'located', 'location', 'at', 'on', 'to', 'street', 'meet', 'deliver',
-  'delivered', 'ship', 'shipped', 'send', 'sent', 'moved', 'move', 'mail', 'return', 'visit', 'office', 'offices', 'billing', 'shipping',
-]);
+// Stop words and address cue words are word classes (word-classes.ts): W_STOP, W_ADDRESS_CUE.
 
 const isWord = (t: Token | undefined): t is Token & { kind: 'word' } => t !== undefined && t.kind === 'word';
 const isNum = (t: Token | undefined, min = 1, max = 6): boolean => t !== undefined && t.kind === 'num' && t.text.length >= min && t.text.length <= max;
@@ -33,16 +28,12 @@ const isPunct = (t: Token | undefined, c: string): boolean => t !== undefined &&
 function streetWord(t: Token | undefined, lowerText: boolean): boolean {
   if (!isWord(t)) return false;
   if (t.cap || t.nonAscii) return true;
-  if (STREET_SUFFIX.has(t.lower) || STREET_PREFIX.has(t.lower)) return true;
-  return lowerText ? !COMMON.has(t.lower) : false;
+  if ((t.flags & (W_STREET_SUFFIX | W_STREET_PREFIX)) !== 0) return true;
+  return lowerText ? (t.flags & W_COMMON) === 0 : false;
 }
 
-const streetMorphology = memoWord((lower) => {
-  if (STREET_PREFIX.has(lower) || STREET_SUFFIX.has(lower)) return true;
-  for (const e of STREET_ENDINGS) if (lower.length > e.length + 2 && lower.endsWith(e)) return true;
-  return false;
-});
-const hasStreetMorphology = (t: Token): boolean => streetMorphology(t.lower);
+const hasStreetMorphology = (t: Token): boolean => (t.flags & W_STREET_MORPH) !== 0;
+const isCommon = (t: Token): boolean => (t.flags & W_COMMON) !== 0;
 
 /** Skips an abbreviation period ("St.", "u.", "39.") glued to the token before it. */
 function skipDot(tokens: readonly Token[], i: number): number {
@@ -56,7 +47,7 @@ function skipDot(tokens: readonly Token[], i: number): number {
 /** Matches a place name of up to MAX_PLACE_WORDS words at i; returns the index after it, or -1. */
 export function matchPlace(tokens: readonly Token[], i: number, kinds?: ReadonlySet<string>): { end: number; kind: string } | null {
   const t0 = tokens[i];
-  if (!t0 || t0.kind !== 'word' || !PLACE_FIRST_WORDS.has(t0.lower)) return null;
+  if (!t0 || (t0.flags & W_PLACE_FIRST) === 0) return null;
   let key = '';
   let best: { end: number; kind: string } | null = null;
   let j = i;
@@ -64,6 +55,7 @@ export function matchPlace(tokens: readonly Token[], i: number, kinds?: Readonly
     const t = tokens[j];
     if (!isWord(t)) break;
     key = n === 0 ? t.lower : `${key} ${t.lower}`;
+    if (n > 0 && !PLACE_PREFIXES.has(key)) break; // no place name goes on like this
     const kind = PLACES.get(key);
     if (kind && (!kinds || kinds.has(kind))) best = { end: j + 1, kind };
     j++;
@@ -84,7 +76,7 @@ function matchUnit(tokens: readonly Token[], i: number): number {
   if (!t) return -1;
   let j: number;
   if (t.kind === 'punct' && t.text === '#') j = i + 1;
-  else if (isWord(t) && UNIT.has(t.lower) && t.lower !== 'box') j = skipDot(tokens, i + 1);
+  else if ((t.flags & W_UNIT) !== 0 && t.lower !== 'box') j = skipDot(tokens, i + 1);
   else return -1;
   const n = tokens[j];
   if (isNum(n, 1, 6)) {
@@ -113,26 +105,30 @@ interface Found {
 /** The core of an address starting at token i, or null. */
 function matchCore(tokens: readonly Token[], i: number, lowerText: boolean): Found | null {
   const t = tokens[i];
-  if (!t) return null;
+  if (!t || t.kind === 'punct' || t.kind === 'nl') return null;
+  // Fast rejection (most tokens): a word that no branch below can take. Capitalised or foreign
+  // words (and every word of lowercase text) are street words; everyday words are not.
+  if (t.kind === 'word' && (t.flags & (W_ADDRESS_LEAD | W_UNIT | W_STREET_PREFIX | W_STREET_SUFFIX)) === 0 && (isCommon(t) || !(t.cap || t.nonAscii || lowerText))) return null;
 
   // Military: "PSC 6293, Box 8158", "Unit 7349 Box 6067", "CMR 450 Box 12"
-  if (isWord(t) && ['usns', 'usnv', 'uss', 'usns', 'uscgc'].includes(t.lower) && isWord(tokens[i + 1]) && tokens[i + 2]?.kind === 'nl' && isWord(tokens[i + 3]) && ['apo', 'fpo', 'dpo'].includes(tokens[i + 3]!.lower)) {
+  const lead = (t.flags & W_ADDRESS_LEAD) !== 0;
+  if (lead && ['usns', 'usnv', 'uss', 'usns', 'uscgc'].includes(t.lower) && isWord(tokens[i + 1]) && tokens[i + 2]?.kind === 'nl' && isWord(tokens[i + 3]) && ['apo', 'fpo', 'dpo'].includes(tokens[i + 3]!.lower)) {
     return { start: i, end: i + 2 };
   }
-  if (isWord(t) && ['psc', 'unit', 'cmr'].includes(t.lower) && isNum(tokens[i + 1])) {
+  if (lead && ['psc', 'unit', 'cmr'].includes(t.lower) && isNum(tokens[i + 1])) {
     let j = i + 2;
     if (isPunct(tokens[j], ',')) j++;
     if (isWord(tokens[j]) && tokens[j]!.lower === 'box' && isNum(tokens[j + 1])) return { start: i, end: j + 2 };
   }
   // "P.O. Box 123", "PO Box 123"
-  if (isWord(t) && (t.lower === 'po' || t.lower === 'p') ) {
+  if (lead && (t.lower === 'po' || t.lower === 'p')) {
     let j = i + 1;
     while (j < i + 4 && tokens[j] && (isPunct(tokens[j], '.') || (isWord(tokens[j]) && tokens[j]!.lower === 'o'))) j++;
     if (isWord(tokens[j]) && tokens[j]!.lower === 'box' && isNum(tokens[j + 1])) return { start: i, end: j + 2 };
   }
 
   // "the corner of X and Y"
-  if (isWord(t) && t.lower === 'corner' && isWord(tokens[i + 1]) && tokens[i + 1]!.lower === 'of') {
+  if (lead && t.lower === 'corner' && isWord(tokens[i + 1]) && tokens[i + 1]!.lower === 'of') {
     let j = i + 2;
     let words = 0;
     while (j < i + 10 && tokens[j] && !(isWord(tokens[j]) && tokens[j]!.lower === 'and')) {
@@ -162,8 +158,8 @@ function matchCore(tokens: readonly Token[], i: number, lowerText: boolean): Fou
   }
 
   if (isNum(t, 1, 6)) return matchNumberLed(tokens, i, lowerText);
-  if (streetWord(t, lowerText) && !COMMON.has(t.lower)) return matchNameLed(tokens, i, lowerText);
-  if (isWord(t) && (STREET_PREFIX.has(t.lower) || STREET_SUFFIX.has(t.lower)) && t.cap) return matchNameLed(tokens, i, lowerText);
+  if (streetWord(t, lowerText) && !isCommon(t)) return matchNameLed(tokens, i, lowerText);
+  if ((t.flags & (W_STREET_PREFIX | W_STREET_SUFFIX)) !== 0 && t.cap) return matchNameLed(tokens, i, lowerText);
   return null;
 }
 
@@ -180,18 +176,17 @@ function matchNumberLed(tokens: readonly Token[], i: number, lowerText: boolean)
     const x = tokens[j]!;
     if (x.kind === 'word') {
       const particle = x.text.length <= 3 && !x.cap && (x.lower === 'do' || x.lower === 'da' || x.lower === 'de' || x.lower === 'del' || x.lower === 'la' || x.lower === 'des' || x.lower === 'di' || x.lower === 'van');
-      if (!streetWord(x, lowerText) && !particle && ((j === wordsStart && !lowerText) || STOP_WORDS.has(x.lower) || x.text.length === 1)) break;
-      if (STREET_SUFFIX.has(x.lower) && j > wordsStart) lastSuffix = j;
-      if (j === wordsStart && STREET_PREFIX.has(x.lower)) firstPrefix = true;
+      if (!streetWord(x, lowerText) && !particle && ((j === wordsStart && !lowerText) || (x.flags & W_STOP) !== 0 || x.text.length === 1)) break;
+      if ((x.flags & W_STREET_SUFFIX) !== 0 && j > wordsStart) lastSuffix = j;
+      if (j === wordsStart && (x.flags & W_STREET_PREFIX) !== 0) firstPrefix = true;
       if (hasStreetMorphology(x)) morph = true;
-      if (x.cap || x.nonAscii || (lowerText && !COMMON.has(x.lower))) capOrForeign = true;
+      if (x.cap || x.nonAscii || (lowerText && !isCommon(x))) capOrForeign = true;
       j++;
       j = skipDot(tokens, j);
     } else break;
   }
   if (j === wordsStart || (!capOrForeign && !(lowerText && lastSuffix >= 0))) return null;
-  const words = tokens.slice(wordsStart, j).filter((x) => x.kind === 'word');
-  if (words.length > MAX_STREET_WORDS) return null;
+  if (countWords(tokens, wordsStart, j) > MAX_STREET_WORDS) return null;
   // European house number after the street name: "Koskikatu 25", "Mlýnská 1540", "tér 19."
   if (isNum(tokens[j], 1, 5) && !tokens[j]!.glued) {
     let k = skipDot(tokens, j + 1);
@@ -212,7 +207,7 @@ function extendStreet(tokens: readonly Token[], j: number, lowerText: boolean): 
   while (k < j + 6 && streetWord(tokens[k], lowerText) && !tokens[k]!.upper) {
     words++;
     k++;
-    if (STREET_SUFFIX.has(tokens[k - 1]!.lower) && words >= 2) return skipDot(tokens, k);
+    if ((tokens[k - 1]!.flags & W_STREET_SUFFIX) !== 0 && words >= 2) return skipDot(tokens, k);
   }
   return j;
 }
@@ -229,12 +224,12 @@ function matchNameLed(tokens: readonly Token[], i: number, lowerText: boolean): 
     const particle = !x.cap && x.text.length <= 3 && ['do', 'da', 'de', 'del', 'la', 'des', 'di', 'dos', 'das', 'u'].includes(x.lower);
     if (!streetWord(x, lowerText) && !particle) break;
     if (hasStreetMorphology(x)) morph = true;
-    if (STRONG_STREET_SUFFIX.has(x.lower) && j > i) strongSuffixAt = j;
+    if ((x.flags & W_STRONG_STREET_SUFFIX) !== 0 && j > i) strongSuffixAt = j;
     j++;
     j = skipDot(tokens, j);
   }
-  const words = tokens.slice(i, j).filter((x) => x.kind === 'word');
-  if (!words.length || words.length > MAX_STREET_WORDS) return null;
+  const words = countWords(tokens, i, j);
+  if (!words || words > MAX_STREET_WORDS) return null;
   const n = tokens[j];
   if (n && isNum(n, 1, 5) && !n.glued) {
     const yearLike = n.text.length === 4 && /^(19|20)\d\d$/.test(n.text);
@@ -248,14 +243,25 @@ function matchNameLed(tokens: readonly Token[], i: number, lowerText: boolean): 
     return null;
   }
   // no number: only a strong suffix right after capitalised words ("Baker Street", "Herceg Gateway St.")
-  if (strongSuffixAt > i && strongSuffixAt === lastWordIndex(tokens, i, j) && words.every((w) => w.cap)) {
+  if (strongSuffixAt > i && strongSuffixAt === lastWordIndex(tokens, i, j) && allWordsCap(tokens, i, j)) {
     const suffix = tokens[strongSuffixAt]!;
     // "St George" is Saint George; "Dr Smith" is a doctor
     const next = tokens[skipDot(tokens, strongSuffixAt + 1)];
     if ((suffix.lower === 'st' || suffix.lower === 'dr') && isWord(next) && next.cap) return null;
-    if (words.length >= 2) return { start: i, end: j };
+    if (words >= 2) return { start: i, end: j };
   }
   return null;
+}
+
+function countWords(tokens: readonly Token[], i: number, j: number): number {
+  let n = 0;
+  for (let k = i; k < j; k++) if (tokens[k]!.kind === 'word') n++;
+  return n;
+}
+
+function allWordsCap(tokens: readonly Token[], i: number, j: number): boolean {
+  for (let k = i; k < j; k++) if (tokens[k]!.kind === 'word' && !tokens[k]!.cap) return false;
+  return true;
 }
 
 function lastWordIndex(tokens: readonly Token[], i: number, j: number): number {
@@ -267,7 +273,7 @@ function hasCue(tokens: readonly Token[], i: number): boolean {
   for (let k = i - 1; k >= 0 && k >= i - 6; k--) {
     const t = tokens[k]!;
     if (t.kind === 'nl' && k < i - 1) return false;
-    if (t.kind === 'word' && ADDRESS_CUES.has(t.lower)) return true;
+    if ((t.flags & W_ADDRESS_CUE) !== 0) return true;
   }
   return false;
 }
@@ -307,18 +313,18 @@ function matchPiece(tokens: readonly Token[], j: number, separated: boolean, aft
   const place = matchPlace(tokens, j, COUNTRY_OR_STATE);
   if (place && (t.cap || lowerText)) return place.end;
   // region codes: "CO", "QC", ", nan", ", mp"
-  if (isWord(t) && t.text.length <= 3 && (t.upper || afterComma || STATE_CODE.has(t.lower))) {
+  if (isWord(t) && t.text.length <= 3 && (t.upper || afterComma || (t.flags & W_STATE_CODE) !== 0)) {
     const after = tokens[j + 1];
     const endish = !after || after.kind === 'nl' || isPunct(after, ',') || isNum(after, 4, 6) || isPunct(after, '.');
     if ((t.upper && t.text.length <= 3 && (separated || endish)) || (afterComma && endish)) return j + 1;
   }
   // a city line: capitalised words ending the line or followed by a region, postal code or country
-  if (isWord(t) && (t.cap || t.nonAscii || (lowerText && !COMMON.has(t.lower))) && !COMMON.has(t.lower)) {
+  if (isWord(t) && (t.cap || t.nonAscii || (lowerText && !isCommon(t))) && !isCommon(t)) {
     let k = j;
     while (k < j + 5 && isWord(tokens[k])) {
       const x = tokens[k]!;
       const particle = !x.cap && x.text.length <= 3 && isWord(tokens[k + 1]) && tokens[k + 1]!.cap;
-      if (!particle && !((x.cap || x.nonAscii || lowerText) && !(COMMON.has(x.lower) && !x.upper))) break;
+      if (!particle && !((x.cap || x.nonAscii || lowerText) && !(isCommon(x) && !x.upper))) break;
       k++;
     }
     const after = tokens[k];
@@ -354,7 +360,7 @@ export function findAddresses(text: string, tokens: readonly Token[], lowerText:
     // "Katrina and Rúa do Paseo 46", "Đoko and ul. Miła 53": a corner given without "the corner of"
     const and = tokens[startTok - 1];
     const before = tokens[startTok - 2];
-    if (isWord(and) && and.lower === 'and' && isWord(before) && (before.cap || before.nonAscii) && !COMMON.has(before.lower)) {
+    if (isWord(and) && and.lower === 'and' && isWord(before) && (before.cap || before.nonAscii) && !isCommon(before)) {
       const beforeBefore = tokens[startTok - 3];
       if (!beforeBefore || beforeBefore.kind !== 'word' || !beforeBefore.cap) startTok -= 2;
     }

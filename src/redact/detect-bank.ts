@@ -3,11 +3,13 @@
 import { at, contextBefore, isAlnum, mk } from './detect-shared.js';
 import type { Detector, Span } from './types.js';
 import { abaValid, IBAN_LENGTHS, ibanValid } from './validators.js';
+import { F_LETTERS_DIGITS, F_RUN9, factsOf } from './text-facts.js';
 
 const IBAN_HEAD = /[A-Za-z]{2}[0-9]{2}/g;
 
 export function detectIban(text: string): Span[] {
-  if (!/[0-9]{2}/.test(text)) return [];
+  // the shortest IBAN (Norway) has 15 characters; its country code is glued to two digits
+  if (text.length < 15 || (factsOf(text).flags & F_LETTERS_DIGITS) === 0) return [];
   const out: Span[] = [];
   IBAN_HEAD.lastIndex = 0;
   for (let m = IBAN_HEAD.exec(text); m; m = IBAN_HEAD.exec(text)) {
@@ -41,7 +43,7 @@ const ROUTING_CONTEXT = /\b(?:routing|aba|rtn|transit|bank|wire|ach)\b/;
 
 /** 9-digit numbers that pass the ABA checksum; without a context word the score stays low. */
 export function detectAba(text: string): Span[] {
-  if (!/[0-9]{9}/.test(text)) return [];
+  if ((factsOf(text).flags & F_RUN9) === 0) return [];
   const out: Span[] = [];
   NINE_DIGITS.lastIndex = 0;
   for (let m = NINE_DIGITS.exec(text); m; m = NINE_DIGITS.exec(text)) {

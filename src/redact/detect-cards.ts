@@ -4,6 +4,8 @@
 import { at, contextBefore, isWordChar, mk } from './detect-shared.js';
 import type { Detector, Span } from './types.js';
 import { luhn } from './validators.js';
+import { T_CVV } from './keyword-triggers.js';
+import { F_SHORT_SEP, factsOf } from './text-facts.js';
 
 /** Issuer (IIN) ranges and lengths; returns the brand or null when no issuer uses that prefix. */
 export function cardBrand(d: string): string | null {
@@ -35,7 +37,9 @@ interface Group {
 }
 
 export function detectCards(text: string): Span[] {
-  if (!/[0-9]{3}/.test(text)) return [];
+  // a card number has at least 12 digits, in groups of 3 or more
+  const facts = factsOf(text);
+  if (facts.digits < 12 || facts.longestDigitRun < 3) return [];
   const out: Span[] = [];
   DIGIT_RUN.lastIndex = 0;
   for (let m = DIGIT_RUN.exec(text); m; m = DIGIT_RUN.exec(text)) {
@@ -108,7 +112,8 @@ export function detectCardExtras(text: string, cards: readonly Span[]): Span[] {
     const next = cards[lo];
     return next !== undefined && next.start >= end && next.start - end <= 30;
   };
-  if (/[/-]/.test(text)) {
+  const facts = factsOf(text);
+  if ((facts.flags & F_SHORT_SEP) !== 0) {
     EXPIRY.lastIndex = 0;
     for (let m = EXPIRY.exec(text); m; m = EXPIRY.exec(text)) {
       const yr = m[2]!;
@@ -119,7 +124,8 @@ export function detectCardExtras(text: string, cards: readonly Span[]): Span[] {
       else if (nearCard(s, e)) out.push(mk(s, e, 'CARD_EXPIRY', 0.75, 'near-card'));
     }
   }
-  CVV_WORD.lastIndex = 0;
+  // No word can start a CVV keyword (keyword-triggers.ts): start at the end, the loop finds nothing.
+  CVV_WORD.lastIndex = (facts.triggers & T_CVV) !== 0 ? 0 : text.length;
   for (let m = CVV_WORD.exec(text); m; m = CVV_WORD.exec(text)) {
     CVV_AFTER_WORD.lastIndex = m.index + m[0].length;
     const v = CVV_AFTER_WORD.exec(text);

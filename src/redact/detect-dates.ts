@@ -4,6 +4,8 @@
 // reported with a low score: callers that keep years (Safe Harbor allows it) drop them by score.
 import { at, contextBefore, isWordChar, mk } from './detect-shared.js';
 import type { Detector, Span } from './types.js';
+import { T_AGE_WORD, T_MONTH, T_WEEKDAY } from './keyword-triggers.js';
+import { F_AGE_SUFFIX, F_SHORT_SEP, F_YEAR4, factsOf } from './text-facts.js';
 
 const MONTH = '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
 const TIME = '(?:[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?';
@@ -23,11 +25,15 @@ function dateOrDob(text: string, s: number, e: number, score: number, validator:
 
 export function detectDates(text: string): Span[] {
   const out: Span[] = [];
-  const hasDigit = /[0-9]/.test(text);
-  if (hasDigit) {
-    ISO.lastIndex = 0;
+  const facts = factsOf(text);
+  // Each pattern runs only when the text has what it starts with (text-facts.ts); otherwise its
+  // scan starts at the end of the text and finds nothing.
+  const year4 = (facts.flags & F_YEAR4) !== 0;
+  const month = (facts.triggers & T_MONTH) !== 0;
+  if (facts.digits > 0) {
+    ISO.lastIndex = year4 ? 0 : text.length;
     for (let m = ISO.exec(text); m; m = ISO.exec(text)) out.push(dateOrDob(text, m.index, m.index + m[0].length, 0.9, 'date-pattern'));
-    NUMERIC.lastIndex = 0;
+    NUMERIC.lastIndex = (facts.flags & F_SHORT_SEP) !== 0 ? 0 : text.length;
     for (let m = NUMERIC.exec(text); m; m = NUMERIC.exec(text)) {
       const a = Number(m[1]);
       const b = Number(m[3]);
@@ -39,20 +45,20 @@ export function detectDates(text: string): Span[] {
       if (isWordChar(at(text, m.index - 1))) continue;
       out.push(dateOrDob(text, m.index, m.index + m[0].length, shortYear ? 0.7 : 0.85, 'date-pattern'));
     }
-    DAY_FIRST.lastIndex = 0;
+    DAY_FIRST.lastIndex = month ? 0 : text.length;
     for (let m = DAY_FIRST.exec(text); m; m = DAY_FIRST.exec(text)) {
       const d = Number(m[1]);
       if (d < 1 || d > 31) continue;
       if (!m[4] && m[3]![0] !== m[3]![0]!.toUpperCase()) continue; // "3 may" without a year: modal verb
       out.push(dateOrDob(text, m.index, m.index + m[0].length, m[4] ? 0.85 : 0.7, 'date-pattern'));
     }
-    YEAR_IN_CONTEXT.lastIndex = 0;
+    YEAR_IN_CONTEXT.lastIndex = year4 ? 0 : text.length;
     for (let m = YEAR_IN_CONTEXT.exec(text); m; m = YEAR_IN_CONTEXT.exec(text)) {
       const e = m.index + m[0].length;
       out.push(dateOrDob(text, e - 4, e, 0.4, 'year-context'));
     }
   }
-  MONTH_FIRST.lastIndex = 0;
+  MONTH_FIRST.lastIndex = month ? 0 : text.length;
   for (let m = MONTH_FIRST.exec(text); m; m = MONTH_FIRST.exec(text)) {
     const [, month, day, year] = m;
     if (!day && !year) continue;
@@ -62,7 +68,7 @@ export function detectDates(text: string): Span[] {
     if (!year && /^may$/i.test(month!)) continue;
     out.push(dateOrDob(text, m.index, m.index + m[0].length, day && year ? 0.9 : 0.7, 'date-pattern'));
   }
-  WEEKDAY.lastIndex = 0;
+  WEEKDAY.lastIndex = (facts.triggers & T_WEEKDAY) !== 0 ? 0 : text.length;
   for (let m = WEEKDAY.exec(text); m; m = WEEKDAY.exec(text)) {
     const e = m.index + m[0].length;
     const s = m[0][0] === m[0][0]!.toUpperCase() ? m.index : text.lastIndexOf(' ', e - 1) + 1; // lower case: after "on "
@@ -82,7 +88,8 @@ const AGE_PATTERNS: readonly RegExp[] = [
 ];
 
 export function detectAges(text: string): Span[] {
-  if (!/[0-9]/.test(text)) return [];
+  const facts = factsOf(text);
+  if (facts.digits === 0 || ((facts.flags & F_AGE_SUFFIX) === 0 && (facts.triggers & T_AGE_WORD) === 0)) return [];
   const out: Span[] = [];
   for (const re of AGE_PATTERNS) {
     re.lastIndex = 0;

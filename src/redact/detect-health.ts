@@ -4,12 +4,13 @@
 import { at, contextBefore, isAlnum, mk } from './detect-shared.js';
 import type { Detector, Span } from './types.js';
 import { deaValid, imeiValid, npiValid, vinCheckDigit } from './validators.js';
+import { F_RUN10, factsOf } from './text-facts.js';
 
 const TEN_DIGITS = /(?<![0-9A-Za-z-])[12][0-9]{9}(?![0-9A-Za-z]|-[0-9])/g;
 const NPI_CONTEXT = /\b(?:npi|provider|prescriber|physician|dr\.?|md|np|pa-c)\b/;
 
 export function detectNpi(text: string): Span[] {
-  if (!/[0-9]{10}/.test(text)) return [];
+  if ((factsOf(text).flags & F_RUN10) === 0) return [];
   const out: Span[] = [];
   TEN_DIGITS.lastIndex = 0;
   for (let m = TEN_DIGITS.exec(text); m; m = TEN_DIGITS.exec(text)) {
@@ -24,7 +25,7 @@ export function detectNpi(text: string): Span[] {
 const DEA_SHAPE = /(?<![A-Za-z0-9])[A-Z][A-Z9][0-9]{7}(?![A-Za-z0-9])/g;
 
 export function detectDea(text: string): Span[] {
-  if (!/[0-9]{7}/.test(text)) return [];
+  if (factsOf(text).longestDigitRun < 7) return [];
   const out: Span[] = [];
   DEA_SHAPE.lastIndex = 0;
   for (let m = DEA_SHAPE.exec(text); m; m = DEA_SHAPE.exec(text)) {
@@ -42,7 +43,7 @@ const VIN_AT = /[A-HJ-NPR-Z0-9]{13}[0-9]{4}/y;
 const VIN_CONTEXT = /\b(?:vin|vehicle|chassis|car|truck|auto)\b/;
 
 export function detectVin(text: string): Span[] {
-  if (!/[0-9]/.test(text)) return [];
+  if (text.length < 17 || factsOf(text).longestDigitRun < 4) return [];
   const out: Span[] = [];
   VIN_TAIL.lastIndex = 0;
   for (let t = VIN_TAIL.exec(text); t; t = VIN_TAIL.exec(text)) {
@@ -70,7 +71,8 @@ const IMEI_SHAPE = /(?<![0-9-])(?:[0-9]{15}|[0-9]{2}[- ][0-9]{6}[- ][0-9]{6}[- ]
 const IMEI_CONTEXT = /\b(?:imei|meid|handset|device|serial)\b/;
 
 export function detectImei(text: string): Span[] {
-  if (!/[0-9]{6}/.test(text)) return [];
+  const facts = factsOf(text);
+  if (facts.digits < 15 || facts.longestDigitRun < 6) return [];
   const out: Span[] = [];
   IMEI_SHAPE.lastIndex = 0;
   for (let m = IMEI_SHAPE.exec(text); m; m = IMEI_SHAPE.exec(text)) {

@@ -4,12 +4,14 @@
 import { contextBefore, mk } from './detect-shared.js';
 import type { Detector, Span } from './types.js';
 import { itinValid, ssnValid } from './validators.js';
+import { factsOf } from './text-facts.js';
 
 const SSN_SHAPE = /(?<![0-9A-Za-z-])([0-9]{3})([- ]?)([0-9]{2})\2([0-9]{4})(?![0-9A-Za-z]|-[0-9])/g;
 const SSN_CONTEXT = /\b(?:ssn|ss#|ss ?no|social security|social sec|soc ?sec|sin|tin|itin|taxpayer|tax id)\b/;
 
 export function detectSsn(text: string): Span[] {
-  if (!/[0-9]{3}/.test(text)) return [];
+  const facts = factsOf(text);
+  if (facts.digits < 9 || facts.longestDigitRun < 4) return [];
   const out: Span[] = [];
   SSN_SHAPE.lastIndex = 0;
   for (let m = SSN_SHAPE.exec(text); m; m = SSN_SHAPE.exec(text)) {

@@ -3,6 +3,8 @@
 // e.g. "MRN: 00482913", "driver's license number is A5631933", "\"member_id\": \"XJH4471902\"".
 import { at, isAlnum, mk } from './detect-shared.js';
 import type { Detector, EntityType, Span } from './types.js';
+import { T_KEYED } from './keyword-triggers.js';
+import { factsOf } from './text-facts.js';
 
 interface Rule {
   type: EntityType;
@@ -59,7 +61,8 @@ function valueStart(text: string, from: number): number {
 }
 
 export function detectKeyed(text: string): Span[] {
-  if (!/[0-9]/.test(text)) return [];
+  const facts = factsOf(text);
+  if (facts.digits === 0 || (facts.triggers & T_KEYED) === 0) return [];
   const out: Span[] = [];
   KEYWORDS.lastIndex = 0;
   for (let m = KEYWORDS.exec(text); m; m = KEYWORDS.exec(text)) {

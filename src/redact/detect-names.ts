@@ -6,50 +6,32 @@
 // chunks of capitalised words (plus initials and particles: "Faina D. Yefremova", "Donald van der
 // Voet") classified as person, place or organisation. Every loop moves forward over the tokens
 // and looks ahead or back a bounded number of tokens, so the scan is linear.
-import { AMBIGUOUS_NAMES } from './data/words.js';
-import { COMMON, FIRST, HONORIFIC, NAME_SUFFIX, PARTICLE, SURNAME } from './data/index.js';
+import { PARTICLE } from './data/index.js';
 import { findAddresses, findLabeledZips } from './detect-address.js';
 import { hasOrgCue, isOrgSuffix, partnershipEnd } from './detect-org.js';
-import { LOCATION_CUES, hasPlaceEnding, placeAt } from './detect-location.js';
-import { isLowercaseText, isShoutingText, memoWord, tokenize, type Token } from './detect-names-tokens.js';
+import { placeAt } from './detect-location.js';
+import { isLowercaseText, isShoutingText, tokenize, type Token } from './detect-names-tokens.js';
 import type { Detector, EntityType, Span } from './types.js';
+import { factsOf, isLowercase } from './text-facts.js';
+import {
+  W_AMBIGUOUS,
+  W_COMMON,
+  W_ENGLISH_ENDING,
+  W_FIRST,
+  W_HONORIFIC,
+  W_NAME_SUFFIX,
+  W_PLACE_ENDING,
+  W_SURNAME,
+  W_SURNAME_ENDING,
+  LOCATION_CUES,
+  PERSON_AFTER,
+  PERSON_CUES,
+} from './word-classes.js';
 
-const AMBIGUOUS: ReadonlySet<string> = new Set(AMBIGUOUS_NAMES.split(/\s+/).filter(Boolean));
 const MAX_CHUNK_WORDS = 6;
+const NAME_LISTS = W_FIRST | W_SURNAME;
 
-/** Surname endings across European and Asian languages. */
-const SURNAME_ENDINGS = [
-  'sson', 'ssen', 'sen', 'dóttir', 'dottir', 'ová', 'ova', 'ov', 'ev', 'eva', 'ski', 'ska', 'cki', 'cka', 'dzki', 'wicz', 'icz', 'ić', 'vić',
-  'vic', 'ovic', 'escu', 'eanu', 'poulos', 'opoulos', 'akis', 'idis', 'iadis', 'enko', 'chuk', 'yuk', 'yan', 'ian', 'ishvili', 'shvili', 'oglu',
-  'oğlu', 'nen', 'inen', 'lainen', 'mann', 'stein', 'berger', 'baum', 'feld', 'thal', 'ovich', 'evich', 'ovna', 'evna', 'ini', 'elli',
-  'etti', 'otti', 'ucci', 'ez', 'es', 'ský', 'ská', 'czyk', 'ák', 'ék', 'ics', 'ffy', 'szky', 'moto', 'mura', 'yama', 'kawa', 'shita',
-  'uchi', 'hashi', 'saki', 'zaki', 'bayashi', 'naga', 'ström', 'qvist', 'kvist', 'gren', 'lund', 'dahl', 'vold', 'rud', 'heim', 'sma', 'stra',
-  'inga', 'ema', 'ens', 'aert', 'ckx', 'eau', 'ault', 'ier', 'iers', 'ois', 'ieri', 'one', 'ano', 'ino', 'ello', 'ado', 'edo', 'ida',
-  'ová', 'ná', 'ká', 'lá', 'ý', 'ć', 'ş', 'ö', 'ø', 'ä', 'ü', 'ő', 'ű', 'é',
-];
-
-/** English word endings that names rarely have. */
-const ENGLISH_ENDINGS = ['tion', 'sion', 'ness', 'ment', 'ing', 'ity', 'ous', 'ive', 'able', 'ible', 'ful', 'less', 'ism', 'ist', 'ize', 'ized', 'ise', 'ised', 'ly', 'ed', 'ance', 'ence', 'ship', 'hood', 'ical', 'ology', 'ture', 'ware', 'ics'];
-
-const hasSurnameEnding = memoWord((lower) => {
-  for (const e of SURNAME_ENDINGS) if (lower.length > e.length + 2 && lower.endsWith(e)) return true;
-  return false;
-});
-const looksEnglish = memoWord((lower) => {
-  for (const e of ENGLISH_ENDINGS) if (lower.length > e.length + 2 && lower.endsWith(e)) return true;
-  return false;
-});
-
-/** Words before a name: "my name is", "called", "Dear", "said", "by". */
-const PERSON_CUES: ReadonlySet<string> = new Set([
-  'named', 'called', 'call', 'dear', 'hi', 'hello', 'hey', 'thanks', 'said', 'says', 'told', 'tell', 'ask', 'asked', 'by', 'with', 'met', 'meet',
-  'contact', 'patient', 'signed', 'sincerely', 'regards', 'cheers', 'love', 'mom', 'dad', 'son', 'daughter', 'wife', 'husband', 'brother',
-  'sister', 'friend', 'kid', 'child', 'guardian', 'beneficiary', 'starring', 'featuring', 'feat', 'uncle', 'aunt', 'grandma', 'grandpa',
-  'cousin', 'nephew', 'niece', 'colleague', 'boss', 'manager', 'is', 'am', "i'm",
-]);
 const PERSON_CUE_PAIRS: ReadonlySet<string> = new Set(['name is', "name's", 'name :', 'i am', 'this is', 'it is', "it's", 'under', 'speaker', 'to mr', 'me at']);
-/** Words after a name: "X said", "X is a", "X's". */
-const PERSON_AFTER: ReadonlySet<string> = new Set(['said', 'says', 'told', 'asked', 'replied', 'wrote', 'shouted', 'explained', 'lives', 'spent', 'began', 'listed', 'had', 'has', 'is', 'was', 'will', 'and']);
 
 const isWord = (t: Token | undefined): t is Token & { kind: 'word' } => t !== undefined && t.kind === 'word';
 
@@ -88,21 +70,21 @@ function properWord(ctx: Ctx, i: number, continuing: boolean): boolean {
   const t = ctx.tokens[i];
   if (!isWord(t) || ctx.claimed[i]) return false;
   if (t.text.length === 1) return false;
-  const l = t.lower;
+  const f = t.flags;
   // acronyms ("ASAP", "HXDO") and roman numerals ("VII") are not names unless a list knows them
-  if (t.upper && t.text.length <= 4 && !FIRST.has(l) && !SURNAME.has(l)) return false;
+  if (t.upper && t.text.length <= 4 && (f & NAME_LISTS) === 0) return false;
   if (t.upper && /^[IVXLC]+$/.test(t.text)) return false;
   if (t.cap && !ctx.shouting) {
-    if (!COMMON.has(l)) return !looksEnglish(l) || FIRST.has(l) || SURNAME.has(l);
+    if ((f & W_COMMON) === 0) return (f & W_ENGLISH_ENDING) === 0 || (f & NAME_LISTS) !== 0;
     // a capitalised everyday word can still be a name mid-sentence ("Mark White", "Will")
-    if ((FIRST.has(l) || SURNAME.has(l)) && (continuing || !isSentenceStart(ctx.tokens, i))) return !HONORIFIC.has(l);
+    if ((f & NAME_LISTS) !== 0 && (continuing || !isSentenceStart(ctx.tokens, i))) return (f & W_HONORIFIC) === 0;
     return false;
   }
   if (t.cap && ctx.shouting) return false;
   // lowercase: only a dictionary name that is not an English word, or after a lowercase name
-  if (COMMON.has(l) || AMBIGUOUS.has(l)) return false;
-  if (FIRST.has(l)) return true;
-  if (continuing && (ctx.lowerText || SURNAME.has(l) || hasSurnameEnding(l) || t.nonAscii)) return !looksEnglish(l);
+  if ((f & (W_COMMON | W_AMBIGUOUS)) !== 0) return false;
+  if ((f & W_FIRST) !== 0) return true;
+  if (continuing && (ctx.lowerText || (f & (W_SURNAME | W_SURNAME_ENDING)) !== 0 || t.nonAscii)) return (f & W_ENGLISH_ENDING) === 0;
   if (ctx.lowerText && placeAt(ctx.tokens, i)) return true;
   return false;
 }
@@ -113,11 +95,11 @@ function readChunk(ctx: Ctx, i: number): Chunk | null {
   let honorific = false;
   const t = tokens[i]!;
   // Honorific: "Mr. Fábio Barros", "ms. Marcela", "Dr Kyle Kuefer"
-  if (isWord(t) && HONORIFIC.has(t.lower) && (t.cap || t.lower.length <= 3)) {
+  if ((t.flags & W_HONORIFIC) !== 0 && (t.cap || t.lower.length <= 3)) {
     let k = i + 1;
     if (tokens[k]?.kind === 'punct' && tokens[k]!.text === '.' && tokens[k]!.glued) k++;
     const n = tokens[k];
-    if (isWord(n) && !ctx.claimed[k] && (n.cap || (!COMMON.has(n.lower) && !AMBIGUOUS.has(n.lower))) && !COMMON.has(n.lower) || (isWord(n) && n.cap && (FIRST.has(n.lower) || SURNAME.has(n.lower)))) {
+    if ((isWord(n) && !ctx.claimed[k] && (n.cap || (n.flags & (W_COMMON | W_AMBIGUOUS)) === 0) && (n.flags & W_COMMON) === 0) || (isWord(n) && n.cap && (n.flags & NAME_LISTS) !== 0)) {
       honorific = true;
       j = k;
     }
@@ -125,7 +107,9 @@ function readChunk(ctx: Ctx, i: number): Chunk | null {
   if (!honorific && isWord(t) && (t.cap || ctx.lowerText) && !ctx.shouting) {
     const place = placeAt(tokens, i);
     if (place && place.end - i > 1 && !ctx.claimed[place.end - 1]) {
-      return { start: i, end: place.end, honorific: false, initials: 0, words: tokens.slice(i, place.end).filter((w) => w.kind === 'word') };
+      const words: Token[] = [];
+      for (let k = i; k < place.end; k++) if (tokens[k]!.kind === 'word') words.push(tokens[k]!);
+      return { start: i, end: place.end, honorific: false, initials: 0, words };
     }
   }
   if (!honorific && !properWord(ctx, i, false)) return null;
@@ -153,7 +137,7 @@ function readChunk(ctx: Ctx, i: number): Chunk | null {
         }
         break;
       }
-      if (isWord(x) && NAME_SUFFIX.has(x.lower) && x.cap && words.length > 0) {
+      if ((x.flags & W_NAME_SUFFIX) !== 0 && x.cap && words.length > 0) {
         words.push(x);
         j++;
         if (tokens[j]?.text === '.' && tokens[j]!.glued) j++;
@@ -186,13 +170,20 @@ function prevWords(tokens: readonly Token[], i: number, n: number): string[] {
 function classify(ctx: Ctx, c: Chunk): { type: EntityType; score: number; validator: string } | null {
   const { tokens } = ctx;
   const ws = c.words;
-  const lowers = ws.map((w) => w.lower);
-  const firstHits = lowers.filter((l) => FIRST.has(l)).length;
-  const surnameHits = lowers.filter((l) => SURNAME.has(l)).length;
-  const morph = lowers.filter((l) => hasSurnameEnding(l)).length;
+  let firstHits = 0;
+  let surnameHits = 0;
+  let morph = 0;
+  let placeEnding = false;
+  for (const w of ws) {
+    const f = w.flags;
+    if ((f & W_FIRST) !== 0) firstHits++;
+    if ((f & W_SURNAME) !== 0) surnameHits++;
+    if ((f & W_SURNAME_ENDING) !== 0) morph++;
+    if ((f & W_PLACE_ENDING) !== 0) placeEnding = true;
+  }
   const before = prevWords(tokens, c.start, 3);
   const b1 = before[before.length - 1] ?? '';
-  const b2 = before.slice(-2).join(' ');
+  const b2 = before.length >= 2 ? `${before[before.length - 2]!} ${b1}` : b1;
   const after = tokens[c.end];
   const after2 = tokens[c.end + 1];
   const afterWord = isWord(after) ? after.lower : after?.kind === 'punct' && after.text === "'" && isWord(after2) && after2.lower === 's' ? "'s" : '';
@@ -211,8 +202,7 @@ function classify(ctx: Ctx, c: Chunk): { type: EntityType; score: number; valida
   const nameEvidence = firstHits + surnameHits + c.initials;
 
   if (wholePlace) {
-    const w = lowers.join(' ');
-    const isFirstName = ws.length === 1 && FIRST.has(w);
+    const isFirstName = ws.length === 1 && (ws[0]!.flags & W_FIRST) !== 0;
     if (locCue || !isFirstName) return { type: 'LOCATION', score: place!.kind === 'country' ? 0.9 : 0.75, validator: 'dictionary' };
     if (personCue) return { type: 'PERSON', score: 0.6, validator: 'context' };
     return { type: 'PERSON', score: 0.5, validator: 'dictionary' };
@@ -220,13 +210,13 @@ function classify(ctx: Ctx, c: Chunk): { type: EntityType; score: number; valida
   if (orgCue && nameEvidence === 0) return { type: 'ORGANIZATION', score: 0.6, validator: 'context' };
   if (c.initials > 0 || (firstHits > 0 && ws.length >= 2)) return { type: 'PERSON', score: 0.85, validator: 'dictionary' };
   if (nameEvidence > 0) {
-    if (locCue && firstHits === 0 && !personCue && ws.some((w) => hasPlaceEnding(w.lower))) return { type: 'LOCATION', score: 0.5, validator: 'context' };
+    if (locCue && firstHits === 0 && !personCue && placeEnding) return { type: 'LOCATION', score: 0.5, validator: 'context' };
     return { type: 'PERSON', score: firstHits ? 0.8 : 0.7, validator: 'dictionary' };
   }
   if (personCue || possessive || PERSON_AFTER.has(afterWord)) return { type: 'PERSON', score: 0.6, validator: 'context' };
   if (locCue) return { type: 'LOCATION', score: 0.55, validator: 'context' };
   if (morph > 0) return { type: 'PERSON', score: 0.55, validator: 'pattern' };
-  if (ws.some((w) => hasPlaceEnding(w.lower))) return { type: 'LOCATION', score: 0.45, validator: 'pattern' };
+  if (placeEnding) return { type: 'LOCATION', score: 0.45, validator: 'pattern' };
   if (orgCue) return { type: 'ORGANIZATION', score: 0.5, validator: 'context' };
   // CamelCase words (SqliteError, AppError) are code identifiers, not names.
   if (ws.length === 1 && /[a-z][A-Z]/u.test(ws[0]!.text)) return null;
@@ -256,11 +246,18 @@ function markMachineText(tokens: readonly Token[], claimed: Uint8Array): void {
   }
 }
 
+let claimedScratch = new Uint8Array(256);
+
 /** All free-text spans of `text`, sorted by start; spans never overlap. */
 export function detectFreeText(text: string): Span[] {
-  const tokens = tokenize(text);
-  const lowerText = isLowercaseText(text);
-  const ctx: Ctx = { tokens, claimed: new Uint8Array(tokens.length), lowerText, shouting: isShoutingText(tokens) };
+  const facts = factsOf(text);
+  const tokens = facts.tokens ?? tokenize(text);
+  const lowerText = facts.tokens ? isLowercase(facts) : isLowercaseText(text);
+  // One scratch buffer for every call (detection is synchronous): a fresh typed array per text
+  // cost more than the rest of a short text's analysis. Only indices < tokens.length are read.
+  if (claimedScratch.length < tokens.length) claimedScratch = new Uint8Array(Math.max(tokens.length, 2 * claimedScratch.length));
+  claimedScratch.fill(0, 0, tokens.length);
+  const ctx: Ctx = { tokens, claimed: claimedScratch, lowerText, shouting: isShoutingText(tokens) };
   const spans: Span[] = [];
 
   for (const a of findAddresses(text, tokens, lowerText)) {
@@ -299,7 +296,7 @@ export function detectFreeText(text: string): Span[] {
     }
     const cls = classify(ctx, c);
     if (cls) {
-      spans.push({ start: tokens[c.start]!.start, end: tokens[end - 1]!.end, ...cls });
+      spans.push({ start: tokens[c.start]!.start, end: tokens[end - 1]!.end, type: cls.type, score: cls.score, validator: cls.validator });
       // "Bjert 6091", "Aalborg NO 9100": a postal code after a place
       if (cls.type === 'LOCATION') {
         let k = end;
@@ -315,7 +312,8 @@ export function detectFreeText(text: string): Span[] {
   }
 
   for (const z of findLabeledZips(tokens)) if (!spans.some((s) => s.start < z.end && z.start < s.end)) spans.push(z);
-  return spans.sort((a, b) => a.start - b.start);
+  for (let k = 1; k < spans.length; k++) if (spans[k]!.start < spans[k - 1]!.start) return spans.sort((a, b) => a.start - b.start);
+  return spans;
 }
 
 // One analysis serves the four detectors below when they run one after another on the same text.

@@ -4,6 +4,7 @@
 import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { at, isAlnum, isWordChar, mk } from './detect-shared.js';
 import type { Detector, Span } from './types.js';
+import { F_NUM_DOT_NUM, factsOf, hasAtLeast } from './text-facts.js';
 
 const isLocalChar = (c: number): boolean => isAlnum(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45 || c === 39;
 const isLabelChar = (c: number): boolean => isAlnum(c) || c === 45;
@@ -93,22 +94,39 @@ export function detectUrl(text: string): Span[] {
   return out;
 }
 
+// Texts without the shared token pass (text-facts.ts FACTS_MAX_CHARS) scan for addresses directly.
 const IPV4 = /(?<![0-9.])[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?![0-9]|\.[0-9])/g;
+const IPV4_AT = /[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?![0-9]|\.[0-9])/y;
 const isHexColonDot = (c: number): boolean => (c >= 48 && c <= 58) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102) || c === 46;
 
 export function detectIp(text: string): Span[] {
   const out: Span[] = [];
-  if (text.indexOf('.') >= 0) {
+  const facts = factsOf(text);
+  if (facts.tokens === null) {
     IPV4.lastIndex = 0;
     for (let m = IPV4.exec(text); m; m = IPV4.exec(text)) {
       if (isWordChar(at(text, m.index - 1)) || isWordChar(at(text, m.index + m[0].length))) continue;
       if (isIPv4(m[0])) out.push(mk(m.index, m.index + m[0].length, 'IP_ADDRESS', 0.95, 'node:net'));
     }
+  } else if ((facts.flags & F_NUM_DOT_NUM) !== 0) {
+    // An address starts a digit run of 1-3 digits followed by '.', with no '.' before it: only
+    // those runs are tried (the shared token pass has them), in order, never inside a match.
+    let lastEnd = 0;
+    for (const t of facts.tokens) {
+      if (t.kind !== 'num' || t.start < lastEnd || t.end - t.start > 3 || text.charCodeAt(t.end) !== 46 || at(text, t.start - 1) === 46) continue;
+      IPV4_AT.lastIndex = t.start;
+      const m = IPV4_AT.exec(text);
+      if (!m) continue;
+      const e = t.start + m[0].length;
+      lastEnd = e;
+      if (isWordChar(at(text, t.start - 1)) || isWordChar(at(text, e))) continue;
+      if (isIPv4(m[0])) out.push(mk(t.start, e, 'IP_ADDRESS', 0.95, 'node:net'));
+    }
   }
   // IPv6: expand around each ':' over hex digits, colons and dots (for "::ffff:1.2.3.4"); colons
   // are rarer than hex letters, so anchoring on them keeps this cheap on prose.
   let scannedTo = 0;
-  for (let p = text.indexOf(':'); p >= 0; p = text.indexOf(':', Math.max(p + 1, scannedTo))) {
+  for (let p = facts.colons >= 2 ? text.indexOf(':') : -1; p >= 0; p = text.indexOf(':', Math.max(p + 1, scannedTo))) {
     let s = p;
     while (s > 0 && p - s < 40 && isHexColonDot(text.charCodeAt(s - 1))) s--;
     let e = p + 1;
@@ -148,13 +166,15 @@ export function detectMac(text: string): Span[] {
     out.push(mk(s, e, 'MAC_ADDRESS', 0.9, 'pattern'));
     return e;
   };
+  const facts = factsOf(text);
   for (const sep of [':', '-']) {
+    if (sep === ':' ? facts.colons < 5 : !hasAtLeast(text, '-', 5)) continue;
     for (let p = text.indexOf(sep, 2); p >= 0; p = text.indexOf(sep, p + 1)) {
       const e = tryAt(MAC_AT, p - 2);
       if (e > 0) p = e;
     }
   }
-  for (let p = text.indexOf('.', 4); p >= 0; p = text.indexOf('.', p + 1)) {
+  for (let p = facts.dots >= 2 ? text.indexOf('.', 4) : -1; p >= 0; p = text.indexOf('.', p + 1)) {
     const e = tryAt(CISCO_AT, p - 4);
     if (e > 0) p = e;
   }

@@ -1,8 +1,8 @@
 // Organisations (lower priority: not a HIPAA identifier on their own). A capitalised chunk is an
 // organisation when it ends with a legal or sector word ("Inc", "Ltd", "Partners", "Bank"), or
 // when the words before it say so ("work for", "employed by", "joined").
-import { ORG_SUFFIX } from './data/index.js';
 import type { Token } from './detect-names-tokens.js';
+import { W_ORG_CUE, W_ORG_SUFFIX } from './word-classes.js';
 
 /** Two-word cues ending right before the chunk ("work for X", "employed by X"). */
 const ORG_CUE_PAIRS: ReadonlySet<string> = new Set([
@@ -10,17 +10,16 @@ const ORG_CUE_PAIRS: ReadonlySet<string> = new Set([
   'ceo of', 'cto of', 'cfo of', 'founder of', 'president of', 'director of', 'office of', 'offices of', 'employee of', 'join us at',
   'shares of', 'stock of', 'support for', 'to support', 'recording for', 'address of',
 ]);
-const ORG_CUE_WORDS: ReadonlySet<string> = new Set(['joined', 'acquired', 'company', 'firm', 'bank', 'employer', 'startup', 'corporation']);
 
 export function isOrgSuffix(t: Token | undefined): boolean {
-  return t !== undefined && t.kind === 'word' && ORG_SUFFIX.has(t.lower) && (t.cap || t.upper);
+  return t !== undefined && (t.flags & W_ORG_SUFFIX) !== 0 && (t.cap || t.upper);
 }
 
 /** True when the words before token i say an organisation follows. */
 export function hasOrgCue(tokens: readonly Token[], i: number): boolean {
   const a = tokens[i - 2];
   const b = tokens[i - 1];
-  if (b?.kind === 'word' && ORG_CUE_WORDS.has(b.lower)) return true;
+  if (b !== undefined && (b.flags & W_ORG_CUE) !== 0) return true;
   if (a?.kind === 'word' && b?.kind === 'word' && ORG_CUE_PAIRS.has(`${a.lower} ${b.lower}`)) return true;
   return false;
 }

@@ -7,6 +7,7 @@
 import { isValidPhoneNumber } from 'libphonenumber-js';
 import { at, contextAfter, contextBefore, isWordChar, mk } from './detect-shared.js';
 import type { Detector, Span } from './types.js';
+import { factsOf } from './text-facts.js';
 
 // Optional +CC and "(0)", optional "(area)", digit groups joined by single space, dot or dash,
 // optional extension. Each repetition consumes exactly one separator and one digit group, so
@@ -28,7 +29,9 @@ function plausibleDate(s: string): boolean {
 }
 
 export function detectPhone(text: string): Span[] {
-  if (!/[0-9]{2}/.test(text)) return [];
+  // six digits at least (see below), and a run of two: texts with single digits only are left alone
+  const facts = factsOf(text);
+  if (facts.digits < 6 || facts.longestDigitRun < 2) return [];
   const out: Span[] = [];
   CANDIDATE.lastIndex = 0;
   for (let m = CANDIDATE.exec(text); m; m = CANDIDATE.exec(text)) {

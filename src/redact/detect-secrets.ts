@@ -4,6 +4,8 @@
 import { at, contextBefore, isAlnum, mk } from './detect-shared.js';
 import type { Detector, Span } from './types.js';
 import { bech32Valid, bitcoinBase58Valid, shannonEntropy } from './validators.js';
+import { T_PREFIXED_SECRET, T_SECRET_KEY, T_TOKEN_CONTEXT } from './keyword-triggers.js';
+import { F_BECH32, F_LONG_ALNUM, factsOf } from './text-facts.js';
 
 // Prefixed tokens: each alternative is a fixed prefix and one bounded character class.
 const PREFIXED =
@@ -13,7 +15,9 @@ const PEM_BEGIN = /-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----/g;
 
 export function detectPrefixedSecrets(text: string): Span[] {
   const out: Span[] = [];
-  PREFIXED.lastIndex = 0;
+  const facts = factsOf(text);
+  // Each scan starts at the end (finds nothing) when no word can start its keywords (keyword-triggers.ts).
+  PREFIXED.lastIndex = (facts.triggers & T_PREFIXED_SECRET) !== 0 ? 0 : text.length;
   for (let m = PREFIXED.exec(text); m; m = PREFIXED.exec(text)) {
     if (isAlnum(at(text, m.index - 1))) continue;
     if (isAlnum(at(text, m.index + m[0].length))) continue;
@@ -52,7 +56,7 @@ const isKeySuffixChar = (c: number): boolean => isAlnum(c) || c === 95 || c === 
 
 export function detectKeyValueSecrets(text: string): Span[] {
   const out: Span[] = [];
-  SECRET_KEY.lastIndex = 0;
+  SECRET_KEY.lastIndex = (factsOf(text).triggers & T_SECRET_KEY) !== 0 ? 0 : text.length;
   for (let m = SECRET_KEY.exec(text); m; m = SECRET_KEY.exec(text)) {
     let i = m.index + m[0].length;
     // Key continues as a longer word ("tokens", "authored", "secretary"): not a key.
@@ -103,7 +107,7 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export function detectEntropyTokens(text: string): Span[] {
   const out: Span[] = [];
   let scannedTo = 0;
-  TOKEN_CONTEXT.lastIndex = 0;
+  TOKEN_CONTEXT.lastIndex = (factsOf(text).triggers & T_TOKEN_CONTEXT) !== 0 ? 0 : text.length;
   for (let c = TOKEN_CONTEXT.exec(text); c; c = TOKEN_CONTEXT.exec(text)) {
     // Token starts within 40 characters after the word; each character is looked at once overall.
     const limit = c.index + c[0].length + 40;
@@ -135,11 +139,12 @@ const WALLET_CONTEXT = /\b(?:wallet|eth|ether|ethereum|address|send|btc|bitcoin|
 
 export function detectWallets(text: string): Span[] {
   const out: Span[] = [];
-  BASE58.lastIndex = 0;
+  const facts = factsOf(text);
+  BASE58.lastIndex = (facts.flags & F_LONG_ALNUM) !== 0 ? 0 : text.length;
   for (let m = BASE58.exec(text); m; m = BASE58.exec(text)) {
     if (bitcoinBase58Valid(m[0])) out.push(mk(m.index, m.index + m[0].length, 'CRYPTO_WALLET', 1, 'base58check'));
   }
-  if (/bc1/i.test(text)) {
+  if ((facts.flags & F_BECH32) !== 0) {
     BECH32.lastIndex = 0;
     for (let m = BECH32.exec(text); m; m = BECH32.exec(text)) {
       if (bech32Valid(m[0], 'bc')) out.push(mk(m.index, m.index + m[0].length, 'CRYPTO_WALLET', 1, 'bech32'));

@@ -55,5 +55,22 @@ export const PLACES: ReadonlyMap<string, PlaceKind> = (() => {
 /** The longest place name in words, for bounded multi-word lookups. */
 export const MAX_PLACE_WORDS = Math.max(...[...PLACES.keys()].map((k) => k.split(' ').length));
 
+/**
+ * Every leading run of words of a place name ("new", "new york"; "st." also as "st"), so a
+ * multi-word lookup stops as soon as no place can continue the words read so far.
+ */
+export const PLACE_PREFIXES: ReadonlySet<string> = (() => {
+  const s = new Set<string>();
+  for (const k of PLACES.keys()) {
+    const w = k.split(' ');
+    for (let n = 1; n <= w.length; n++) {
+      const p = w.slice(0, n).join(' ');
+      s.add(p);
+      if (p.endsWith('.')) s.add(p.slice(0, -1));
+    }
+  }
+  return s;
+})();
+
 /** First words of the place names, to skip lookups that cannot match. */
 export const PLACE_FIRST_WORDS: ReadonlySet<string> = new Set([...PLACES.keys()].map((k) => k.split(' ')[0]!));
