@@ -1,6 +1,7 @@
 // The CLI's client for a running Evident server: commands that act as a person (upload, approve,
 // promote) go through the API with that person's token, so separation of duties and the ledger
 // see who acted. Server errors come back as AppErrors with the server's code and message.
+import type { Command } from 'commander';
 import { AppError, ERROR_CODES, type ErrorCode } from '../errors.js';
 
 export interface ApiOptions {
@@ -40,3 +41,21 @@ export function apiClient(o: ApiOptions, env: NodeJS.ProcessEnv) {
   }
   return { base, call };
 }
+
+/** What commands that talk to a server write to and read from. */
+export interface ServerCommandIo {
+  out(s: string): void;
+  err(s: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+/** The options every command acting as you on a server takes. */
+export function withApiOptions(c: Command): Command {
+  return c
+    .option('--server <url>', 'Evident server (default EVIDENT_URL or http://127.0.0.1:8080)')
+    .option('--token <token>', 'your API token (default EVIDENT_TOKEN)')
+    .option('--json', 'print machine-readable JSON');
+}
+
+/** Commander collector for repeatable options. */
+export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];

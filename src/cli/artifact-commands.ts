@@ -4,24 +4,20 @@ import { basename } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import type { Command } from 'commander';
 import { AppError, EXIT } from '../errors.js';
-import { apiClient, type ApiOptions } from './api-client.js';
+import { apiClient, collect, withApiOptions, type ApiOptions, type ServerCommandIo } from './api-client.js';
 import type { Artifact } from '../registry/schema.js';
 import { ARTIFACT_KINDS } from '../registry/schema.js';
 import { sha256File } from '../util/hash-file.js';
 import { trustedKey } from '../signing/keys.js';
 import { verifyCosignBundle, verifyCosignSignature } from '../signing/cosign.js';
 
-interface Io {
-  out(s: string): void;
-  err(s: string): void;
-  env: NodeJS.ProcessEnv;
+interface Io extends ServerCommandIo {
   /** True when stderr is a terminal: progress is drawn in place. */
   tty?: boolean;
 }
 
 type Common = ApiOptions & { json?: boolean };
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 function readText(file: string, what: string): string {
   try {
@@ -75,11 +71,7 @@ function show(io: Io, a: Artifact, json: boolean | undefined): void {
 
 export function registerArtifactCommands(program: Command, io: Io, setExit: (code: number) => void): void {
   const artifact = program.command('artifact').description('controlled intake through the registry: push, review, approve, promote (talks to a running server)');
-  const withApi = (c: Command) =>
-    c
-      .option('--server <url>', 'Evident server (default EVIDENT_URL or http://127.0.0.1:8080)')
-      .option('--token <token>', 'your API token (default EVIDENT_TOKEN)')
-      .option('--json', 'print machine-readable JSON');
+  const withApi = withApiOptions;
 
   withApi(
     artifact

@@ -1,19 +1,14 @@
 // `evident incident ...` and `evident killswitch ...`: incident response through a running server.
 import type { Command } from 'commander';
 import { AppError, EXIT } from '../errors.js';
-import { apiClient, type ApiOptions } from './api-client.js';
+import { apiClient, collect, withApiOptions, type ApiOptions, type ServerCommandIo } from './api-client.js';
 import type { Incident, KillSwitch } from '../incidents/schema.js';
 import { KILL_SCOPES, SEVERITIES } from '../incidents/schema.js';
 import { REGIME_NAMES } from '../incidents/deadlines.js';
 import { COMPONENT_KINDS } from '../releases/schema.js';
 
-interface Io {
-  out(s: string): void;
-  err(s: string): void;
-  env: NodeJS.ProcessEnv;
-}
+type Io = ServerCommandIo;
 type Common = ApiOptions & { json?: boolean };
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 const enc = encodeURIComponent;
 
 /** `model/fraud-scorer` -> { kind, name }. */
@@ -35,11 +30,7 @@ const showKill = (io: Io, k: KillSwitch, json: boolean | undefined) =>
   io.out(json ? JSON.stringify(k, null, 2) + '\n' : `${k.id}  ${k.scope.padEnd(11)} ${k.target}  ${k.engaged ? `ENGAGED since ${k.engagedAt} by ${k.engagedBy}` : `released ${k.releasedAt} by ${k.releasedBy}`}  (${k.reason})\n`);
 
 export function registerIncidentCommands(program: Command, io: Io, setExit: (code: number) => void): void {
-  const withApi = (c: Command) =>
-    c
-      .option('--server <url>', 'Evident server (default EVIDENT_URL or http://127.0.0.1:8080)')
-      .option('--token <token>', 'your API token (default EVIDENT_TOKEN)')
-      .option('--json', 'print machine-readable JSON');
+  const withApi = withApiOptions;
   const api = (o: Common) => apiClient(o, io.env);
 
   const incident = program.command('incident').description('incidents: deadlines per regime, notifications, rollback orders, timelines (talks to a running server)');

@@ -5,19 +5,14 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { AppError, EXIT } from '../errors.js';
-import { apiClient, type ApiOptions } from './api-client.js';
+import { apiClient, collect, withApiOptions, type ApiOptions, type ServerCommandIo } from './api-client.js';
 import type { Change, Deployment } from '../releases/schema.js';
 import { COMPONENT_KINDS } from '../releases/schema.js';
 
-interface Io {
-  out(s: string): void;
-  err(s: string): void;
-  env: NodeJS.ProcessEnv;
-}
+type Io = ServerCommandIo;
 
 type Common = ApiOptions & { json?: boolean };
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 const enc = encodeURIComponent;
 
 function readText(file: string, what = 'file'): string {
@@ -82,11 +77,7 @@ function component(o: { model?: string; kind?: string; name?: string }): { kind:
 }
 
 export function registerReleaseCommands(program: Command, io: Io, setExit: (code: number) => void): void {
-  const withApi = (c: Command) =>
-    c
-      .option('--server <url>', 'Evident server (default EVIDENT_URL or http://127.0.0.1:8080)')
-      .option('--token <token>', 'your API token (default EVIDENT_TOKEN)')
-      .option('--json', 'print machine-readable JSON');
+  const withApi = withApiOptions;
   const api = (o: Common) => apiClient(o, io.env);
 
   const change = program.command('change').description('change requests: propose, evaluate, approve and deploy a new version of a model, prompt, config… (talks to a running server)');

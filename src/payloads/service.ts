@@ -4,17 +4,17 @@
 // zone's retention period, readable only by the roles the zone names, each read a ledger event.
 // Debug captures work the same way with an expiry of hours. Expired records are deleted with
 // their key. Zones without the setting refuse the write: off is the default.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Database } from '../db/database.js';
 import type { LedgerService } from '../ledger/service.js';
 import type { DenialRecorder } from '../identity/denials.js';
-import { DENIAL_CODES, auditReason, type DenialCode } from '../identity/denials.js';
 import { envelopeOf, type RequestContext } from '../identity/context.js';
 import type { Role } from '../identity/roles.js';
 import type { KeyProvider } from '../keys/keyring.js';
 import type { ActivePolicy } from '../policy/service.js';
 import type { Zone } from '../policy/model.js';
-import { AppError, isAppError, notFound } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
+import { openRecord, sealRecord } from '../keys/record-cipher.js';
+import { sweepExpired } from '../util/expiry-sweep.js';
 import { uuidv7 } from '../util/ids.js';
 import type { Span } from '../redact/types.js';
 import { dataClassesOf } from '../redact/categories.js';
@@ -43,20 +43,13 @@ function tierOf(zone: Zone | undefined, kind: PayloadKind): { hours: number; rea
   return zone.logging.sensitivePayloads ? { hours: zone.logging.sensitivePayloads.retentionDays * 24, readers: zone.logging.sensitivePayloads.readers } : null;
 }
 
-const aad = (r: { id: string; zone: string; kind: string }) => Buffer.from(`${r.id}|${r.zone}|${r.kind}`, 'utf8');
+const aad = (r: { id: string; zone: string; kind: string }) => `${r.id}|${r.zone}|${r.kind}`;
 
 export function createPayloadService(deps: PayloadDeps) {
   const { database, store, ledger } = deps;
   const now = deps.now ?? (() => new Date());
 
-  async function refusing<T>(ctx: RequestContext, operation: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (isAppError(e) && DENIAL_CODES.has(e.code)) await deps.denials.record(ctx, { operation: `payloads.${operation}`, code: e.code as DenialCode, reason: auditReason(e) });
-      throw e;
-    }
-  }
+  const refusing = <T>(ctx: RequestContext, operation: string, fn: () => Promise<T>) => deps.denials.guard(ctx, `payloads.${operation}`, fn);
 
   const toMeta = (r: Pick<PayloadRow, 'id' | 'zone' | 'kind' | 'request_id' | 'written_by' | 'data_classes' | 'redactions' | 'size' | 'created_at' | 'expires_at'>): PayloadMeta => ({
     id: r.id,
@@ -102,11 +95,7 @@ export function createPayloadService(deps: PayloadDeps) {
       const created = now();
       const expiresAt = new Date(created.getTime() + (m.ttlHours ?? tier.hours) * 3_600_000).toISOString();
       // A key per record, wrapped by the keyring: deleting the row erases the only way to read it.
-      const key = randomBytes(32);
-      const iv = randomBytes(12);
-      const c = createCipheriv('aes-256-gcm', key, iv);
-      c.setAAD(aad({ id, zone: m.zone, kind: m.kind }));
-      const ciphertext = Buffer.concat([iv, c.update(redacted.text, 'utf8'), c.final(), c.getAuthTag()]);
+      const sealed = sealRecord(deps.keys, KEY_CONTEXT + id, aad({ id, zone: m.zone, kind: m.kind }), redacted.text);
       const row: PayloadRow = {
         id,
         zone: m.zone,
@@ -116,8 +105,8 @@ export function createPayloadService(deps: PayloadDeps) {
         data_classes: JSON.stringify(classes),
         redactions: JSON.stringify(counts),
         size: Buffer.byteLength(redacted.text, 'utf8'),
-        wrapped_key: deps.keys.wrap(key, KEY_CONTEXT + id),
-        ciphertext,
+        wrapped_key: sealed.wrappedKey,
+        ciphertext: sealed.ciphertext,
         created_at: created.toISOString(),
         expires_at: expiresAt,
       };
@@ -155,25 +144,13 @@ export function createPayloadService(deps: PayloadDeps) {
       }
       // Fail closed: no record of the read, no content.
       await database.transact((tx) => ledger.append(tx, { action: 'payload.read', outcome: 'allowed', ...envelopeOf(ctx), target: { type: 'payload', id }, body: { payloadId: id, zone: r.zone, kind: r.kind } }));
-      const key = deps.keys.unwrap(r.wrapped_key, KEY_CONTEXT + id);
-      const d = createDecipheriv('aes-256-gcm', key, r.ciphertext.subarray(0, 12));
-      d.setAAD(aad(r));
-      d.setAuthTag(r.ciphertext.subarray(r.ciphertext.length - 16));
-      const text = Buffer.concat([d.update(r.ciphertext.subarray(12, r.ciphertext.length - 16)), d.final()]).toString('utf8');
+      const text = openRecord(deps.keys, KEY_CONTEXT + id, aad(r), { wrappedKey: r.wrapped_key, ciphertext: r.ciphertext });
       return { ...toMeta(r), text };
     });
   }
 
   /** Deletes everything expired (content and key together), recording how much from where. */
-  async function sweep(): Promise<number> {
-    const before = now().toISOString();
-    return database.transact(async (tx) => {
-      const gone = await store.deleteExpired(tx, before);
-      const count = gone.reduce((a, g) => a + g.n, 0);
-      if (count) await ledger.append(tx, { action: 'payload.expired', outcome: 'allowed', actor: { type: 'system', via: 'payload-sweep' }, body: { count, zones: gone.map((g) => g.zone).slice(0, 1000), before } });
-      return count;
-    });
-  }
+  const sweep = () => sweepExpired({ database, ledger, before: now().toISOString(), deleteExpired: store.deleteExpired, action: 'payload.expired' });
 
   return { write, list, read, sweep };
 }

@@ -60,6 +60,8 @@ export interface ReleaseDeps {
 const OPEN_STATES = ['open', 'approved'];
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const specDigest = (spec: VersionSpec) => sha256(canonicalBytes(spec));
+/** Checks as the ledger keeps them (bounded). */
+const ledgerChecks = (checks: readonly Check[]) => checks.slice(0, 100).map((c) => ({ ...c, detail: c.detail.slice(0, 500) }));
 
 function parse<T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> {
   const r = schema.safeParse(input);
@@ -287,7 +289,7 @@ export function createReleaseService(deps: ReleaseDeps) {
             base: base ? versionOf(base) : null,
             changed: changedPaths(base, version),
             emergency: !!m.emergency,
-            validation: validation.slice(0, 100).map((c) => ({ ...c, detail: c.detail.slice(0, 500) })),
+            validation: ledgerChecks(validation),
           },
         });
       });
@@ -352,7 +354,7 @@ export function createReleaseService(deps: ReleaseDeps) {
             version: versionOf(version),
             base: base ? versionOf(base) : null,
             changed: changedPaths(base, version),
-            validation: checks.slice(0, 100).map((x) => ({ ...x, detail: x.detail.slice(0, 500) })),
+            validation: ledgerChecks(checks),
           },
         });
       });

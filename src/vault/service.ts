@@ -3,15 +3,15 @@
 // the roles the zone names may reveal them (the gateway restoring names in an answer, a case
 // handler). Tokens are keyed hashes per zone and value, so the same value gives the same token
 // and joins still work; nothing of a value reaches the ledger.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Database } from '../db/database.js';
 import type { LedgerService } from '../ledger/service.js';
 import type { DenialRecorder } from '../identity/denials.js';
-import { DENIAL_CODES, auditReason, type DenialCode } from '../identity/denials.js';
 import { envelopeOf, type RequestContext } from '../identity/context.js';
 import type { KeyProvider } from '../keys/keyring.js';
 import type { ActivePolicy } from '../policy/service.js';
-import { AppError, isAppError } from '../errors.js';
+import { AppError } from '../errors.js';
+import { openRecord, sealRecord } from '../keys/record-cipher.js';
+import { sweepExpired } from '../util/expiry-sweep.js';
 import type { EntityType, Span } from '../redact/types.js';
 import { normalizeForToken } from '../redact/operators.js';
 import type { VaultStore } from './store.js';
@@ -33,21 +33,14 @@ export interface VaultDeps {
   now?: () => Date;
 }
 
-const aad = (zone: string, token: string) => Buffer.from(`${zone}|${token}`, 'utf8');
+const aad = (zone: string, token: string) => `${zone}|${token}`;
 const countTypes = (types: readonly string[]) => types.reduce<Record<string, number>>((m, t) => ((m[t] = (m[t] ?? 0) + 1), m), {});
 
 export function createVaultService(deps: VaultDeps) {
   const { database, store, ledger } = deps;
   const now = deps.now ?? (() => new Date());
 
-  async function refusing<T>(ctx: RequestContext, operation: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (isAppError(e) && DENIAL_CODES.has(e.code)) await deps.denials.record(ctx, { operation: `vault.${operation}`, code: e.code as DenialCode, reason: auditReason(e) });
-      throw e;
-    }
-  }
+  const refusing = <T>(ctx: RequestContext, operation: string, fn: () => Promise<T>) => deps.denials.guard(ctx, `vault.${operation}`, fn);
 
   async function settings(zone: string) {
     const z = (await deps.policy()).compiled.zones.get(zone);
@@ -86,12 +79,8 @@ export function createVaultService(deps: VaultDeps) {
       await database.transact(async (tx) => {
         for (const [token, v] of fresh) {
           if (await store.extend(tx, input.zone, token, expiresAt)) continue;
-          const key = randomBytes(32);
-          const iv = randomBytes(12);
-          const c = createCipheriv('aes-256-gcm', key, iv);
-          c.setAAD(aad(input.zone, token));
-          const ciphertext = Buffer.concat([iv, c.update(v.value, 'utf8'), c.final(), c.getAuthTag()]);
-          await store.insert(tx, { zone: input.zone, token, type: v.type, wrapped_key: deps.keys.wrap(key, `${KEY_CONTEXT}${input.zone}/${token}`), ciphertext, created_at: at.toISOString(), expires_at: expiresAt });
+          const sealed = sealRecord(deps.keys, `${KEY_CONTEXT}${input.zone}/${token}`, aad(input.zone, token), v.value);
+          await store.insert(tx, { zone: input.zone, token, type: v.type, wrapped_key: sealed.wrappedKey, ciphertext: sealed.ciphertext, created_at: at.toISOString(), expires_at: expiresAt });
         }
         if (spans.length) {
           await ledger.append(tx, { action: 'vault.tokenized', outcome: 'allowed', ...envelopeOf(ctx), target: { type: 'zone', id: input.zone }, body: { zone: input.zone, count: spans.length, types: countTypes(spans.map((s) => s.type)), expiresAt } });
@@ -112,11 +101,7 @@ export function createVaultService(deps: VaultDeps) {
       const rows = await store.get(database.db, input.zone, tokens.slice(0, 10_000), now().toISOString());
       const values = new Map<string, string>();
       for (const r of rows) {
-        const key = deps.keys.unwrap(r.wrapped_key, `${KEY_CONTEXT}${input.zone}/${r.token}`);
-        const d = createDecipheriv('aes-256-gcm', key, r.ciphertext.subarray(0, 12));
-        d.setAAD(aad(input.zone, r.token));
-        d.setAuthTag(r.ciphertext.subarray(r.ciphertext.length - 16));
-        values.set(r.token, Buffer.concat([d.update(r.ciphertext.subarray(12, r.ciphertext.length - 16)), d.final()]).toString('utf8'));
+        values.set(r.token, openRecord(deps.keys, `${KEY_CONTEXT}${input.zone}/${r.token}`, aad(input.zone, r.token), { wrappedKey: r.wrapped_key, ciphertext: r.ciphertext }));
       }
       // Fail closed: the reveal is on record before anything is revealed.
       if (values.size) {
@@ -129,15 +114,7 @@ export function createVaultService(deps: VaultDeps) {
     });
   }
 
-  async function sweep(): Promise<number> {
-    const before = now().toISOString();
-    return database.transact(async (tx) => {
-      const gone = await store.deleteExpired(tx, before);
-      const count = gone.reduce((a, g) => a + g.n, 0);
-      if (count) await ledger.append(tx, { action: 'vault.expired', outcome: 'allowed', actor: { type: 'system', via: 'vault-sweep' }, body: { count, zones: gone.map((g) => g.zone).slice(0, 1000), before } });
-      return count;
-    });
-  }
+  const sweep = () => sweepExpired({ database, ledger, before: now().toISOString(), deleteExpired: store.deleteExpired, action: 'vault.expired' });
 
   return { tokenize, reveal, sweep };
 }
