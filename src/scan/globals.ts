@@ -120,6 +120,13 @@ export function canonical(module: string, name: string): [string, string] {
   return m ? [m, name] : [module, name];
 }
 
+/** Whether anything in `module` (or a package above it) is on the dangerous list. */
+function hasDangerousNames(module: string): boolean {
+  const parts = module.split('.');
+  for (let i = parts.length; i > 0; i--) if (DANGEROUS[parts.slice(0, i).join('.')]) return true;
+  return false;
+}
+
 function isDangerous(module: string, name: string): boolean {
   const first = name.split('.')[0]!;
   const parts = module.split('.');
@@ -138,7 +145,10 @@ export interface ClassifiedGlobal extends PickleGlobal {
 export function classifyGlobal(g: PickleGlobal, allowList: AllowList): ClassifiedGlobal {
   // EXT reads copyreg's extension registry, empty in CPython unless a library registers codes:
   // worth a look, not proof of a payload; nor is an import CPython refuses (an int as module name).
+  // An over-long string operand is a real import, but of no module that exists unless the module
+  // is known and dangerous (a long dotted name walks attributes: os + "path.os.path…system").
   // Other unresolvable operands hide a real import.
+  if (g.longOperand) return { ...g, severity: g.module !== 'unknown' && hasDangerousNames(canonical(g.module, '')[0]) ? 'dangerous' : 'suspicious' };
   if (g.unresolved) return { ...g, severity: g.opcode === 'EXT' || g.refused ? 'suspicious' : 'dangerous' };
   const [cm, cn] = canonical(g.module, g.name);
   if (isDangerous(g.module, g.name) || isDangerous(cm, cn)) return { ...g, severity: 'dangerous' };

@@ -27,6 +27,13 @@ function decodeStrict(b: Uint8Array): string | undefined {
 }
 
 export function latin1(b: Uint8Array): string {
+  // Protocol-0 lines (INT, GET, PUT, STRING) are short: a plain loop, as spreading a subarray into
+  // fromCharCode costs more than the decoding itself there.
+  if (b.length <= 64) {
+    let s = '';
+    for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+    return s;
+  }
   let s = '';
   for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode(...b.subarray(i, i + 8192));
   return s;
@@ -80,6 +87,20 @@ export function decodeLong(b: Uint8Array): bigint {
 
 /** Protocol-0 INT/LONG/PUT/GET decimal line, lenient like int(); undefined if not an integer. */
 export function decodeDecimal(line: Uint8Array): bigint | undefined {
+  // The common line, an optional sign and up to 15 digits, read directly: exact in a double, and
+  // the same value the general path below gives it.
+  const n = line.length;
+  const signed = n > 0 && (line[0] === 0x2d || line[0] === 0x2b);
+  if (n - (signed ? 1 : 0) >= 1 && n - (signed ? 1 : 0) <= 15) {
+    let v = 0;
+    let i = signed ? 1 : 0;
+    for (; i < n; i++) {
+      const d = line[i]! - 0x30;
+      if (d < 0 || d > 9) break;
+      v = v * 10 + d;
+    }
+    if (i === n) return BigInt(line[0] === 0x2d ? -v : v);
+  }
   let s = latin1(line).trim();
   if (s.endsWith('L')) s = s.slice(0, -1);
   if (!/^[+-]?\d[\d_]*$/u.test(s) || s.length > 40) return undefined;

@@ -74,6 +74,22 @@ describe('pickle walker: how globals are named', () => {
     expect(ext).toMatchObject({ opcode: 'EXT', module: 'unknown' });
   });
 
+  it('judges an over-long string operand by its module: dangerous only where the module is', () => {
+    const long = 'path.os.'.repeat(200) + 'system'; // a dotted name walks attributes: os.path.os... is os
+    const cases: [Uint8Array, string][] = [
+      [b(PROTO4, shortUni('os'), binUni(long), STACK_GLOBAL, '.'), 'dangerous'],
+      [b(PROTO4, shortUni('posixpath'), binUni(long), STACK_GLOBAL, '.'), 'suspicious'],
+      // Random bytes found this shape (about 1 in 150k layers): a protocol-0 line string, then a long one.
+      [b('Vq\u00d5ah\n', binUni('x'.repeat(1500)), STACK_GLOBAL, '.'), 'suspicious'],
+      [b(PROTO4, binUni('m'.repeat(1500)), shortUni('system'), STACK_GLOBAL, '.'), 'suspicious'],
+    ];
+    for (const [bytes, severity] of cases) {
+      const g = walk(bytes).globals[0]!;
+      expect(g.longOperand).toBe(true);
+      expect(classifyGlobal(g, ALLOW.pickle).severity).toBe(severity);
+    }
+  });
+
   it('walks every argument length: FRAME, BINBYTES8, BYTEARRAY8, LONG4, BINFLOAT, BININT*', () => {
     const payload = new Uint8Array(300).fill(0x63); // 'c' bytes that must not be read as opcodes
     const bytes = b(

@@ -18,6 +18,8 @@ export interface PickleGlobal {
   unresolved?: string;
   /** Set when an operand is proven not to be a str: CPython refuses the import and stops there. */
   refused?: true;
+  /** Set when the only unresolved operands are strings longer than the walker tracks. */
+  longOperand?: true;
 }
 
 export interface PickleInfo {
@@ -68,23 +70,54 @@ class LazyStr {
 }
 
 /**
- * In a stack or memoArr slot: a LazyStr kept as a number in the parallel stackRef/memoRef slot,
- * `off * 4096 + len * 2 + latin` (len <= MAX_TRACKED_STRING < 2048), exact below 2^53. Never seen
- * outside those arrays: reading a slot through pop/top/memoGet turns it into a LazyStr.
+ * Stack and memo slots hold numbers (a Float64Array each), so the opcode loop pushes and copies
+ * values without allocating, without tagged stores and without generic `===` on mixed types:
+ *  - code > 0: a LazyStr, `off + (len * 2 + latin) / 4096` (1 <= len <= MAX_TRACKED_STRING < 2048,
+ *    off < MAX_LAZY_OFFSET, so 52 bits: exact); off >= 1, as a string argument follows an opcode.
+ *    The fraction is never 0, so the opcode loop's arithmetic on codes is float from its first run
+ *    (an integer code would start as int32 in TurboFan and deoptimize past offset 512 KiB);
+ *  - C_ANY, C_BYTES, C_CALL: those singletons;
+ *  - C_OBJ: any other value, kept in the parallel object array at the same index;
+ *  - any other code (all below -2^39): the int `code - INT0` (BININT*, |value| < 2^32).
+ * Reading a slot (pop, top, memoGet) turns the code back into the same Val, so the encoding is
+ * invisible outside the slot arrays.
  */
-const LAZY: OpaqueVal = { k: 'opaque', what: 'a string (internal)' };
 const MAX_LAZY_OFFSET = 2 ** 40;
+const C_OBJ = -1;
+const C_ANY = -2;
+const C_BYTES = -3;
+const C_CALL = -4;
+const INT0 = -(2 ** 40);
 
 function lazyFromCode(code: number): LazyStr {
-  const low = code % 4096;
-  return new LazyStr((code - low) / 4096, low >> 1, (low & 1) === 1);
+  const off = Math.floor(code);
+  const low = (code - off) * 4096;
+  return new LazyStr(off, low >> 1, (low & 1) === 1);
 }
 
-/** `a` with room for index `i`. */
-function grow(a: Float64Array, i: number): Float64Array {
-  const b = new Float64Array(Math.max(a.length * 2, i + 1));
-  b.set(a);
-  return b;
+function encode(v: Val): number {
+  if (v instanceof LazyStr) return v.off < MAX_LAZY_OFFSET ? v.off + (v.len * 2 + (v.latin ? 1 : 0)) / 4096 : C_OBJ;
+  return v === ANY ? C_ANY : v === BYTES ? C_BYTES : v === CALL ? C_CALL : C_OBJ;
+}
+
+/** The Val of slot `i` holding `code`; `objs` is the slot array's object side. */
+function decode(code: number, objs: (Val | undefined)[], i: number): Val {
+  if (code >= 0) return lazyFromCode(code);
+  if (code === C_OBJ) return objs[i]!;
+  if (code === C_ANY) return ANY;
+  if (code === C_BYTES) return BYTES;
+  if (code === C_CALL) return CALL;
+  return code - INT0;
+}
+
+/**
+ * Lengthens `a` to `n` with undefined, staying packed-like (no holes a store could fall into). One
+ * fill instead of a push per element: growth is rare, but a push loop there runs unoptimized.
+ */
+function growFilled(a: unknown[], n: number): void {
+  const old = a.length;
+  a.length = n;
+  a.fill(undefined, old, n);
 }
 
 const ANY: OpaqueVal = { k: 'opaque', what: 'a non-string value' };
@@ -100,6 +133,7 @@ const MAX_STACK = 1_000_000;
 const MAX_MEMO = 2_000_000;
 const MAX_LINE = 1 << 20;
 const CHUNK = 1 << 20;
+const FAST_RUN = 1 << 14;
 
 /**
  * The window's buffer for sources that can fill one (files): reused across loads and walks, so a
@@ -127,20 +161,25 @@ class Walker {
   private lim = 0;
   private readonly size: number;
   private pos: number;
-  // The stack is stack[0, sp): entries above sp are stale and never read.
-  private stack: Val[] = [];
+  // The stack is slots [0, sp) of stackCode (and stackObj, see C_OBJ): entries above sp are stale
+  // and never read. stackObj is as long as stackCode and packed (undefined filled), so stores into
+  // it never make it holey or sparse.
+  private stackCode = new Float64Array(64);
+  private stackObj: (Val | undefined)[] = new Array<Val | undefined>(64).fill(undefined);
   private sp = 0;
-  private marks: number[] = [];
+  // The marks are markArr[0, nMarks): stack heights (< MAX_STACK), an Int32Array so the opcode loop
+  // makes no calls (growing is left to step).
+  private markArr = new Int32Array(64);
+  private nMarks = 0;
   /** The last mark (0 without one): pops never go below it. */
   private floor = 0;
-  // The memo: keys 0..memoArr.length-1 (CPython's own numbering, dense from 0) in an array, any
-  // other key in memoMap; memoCount is the number of keys, len(memo).
-  private memoArr: Val[] = [];
+  // The memo: keys 0..memoLen-1 (CPython's own numbering, dense from 0) in slots like the stack's,
+  // any other key in memoMap; memoCount is the number of keys, len(memo).
+  private memoCode = new Float64Array(64);
+  private memoObj: (Val | undefined)[] = new Array<Val | undefined>(64).fill(undefined);
+  private memoLen = 0;
   private memoMap = new Map<number, Val>();
   private memoCount = 0;
-  /** Codes of the LAZY entries of stack and memoArr, at the same index. */
-  private stackRef: Float64Array = new Float64Array(64);
-  private memoRef: Float64Array = new Float64Array(64);
   /** Strings decoded by re-reading the source (outside the window), by code. */
   private decodeCache = new Map<number, Resolved>();
   /** Opcodes completed in the current pickle. */
@@ -163,11 +202,10 @@ class Walker {
         else this.out.error = { offset: start, message: `${size - start} bytes after the last pickle do not start a pickle (opcode 0x${this.byteAt(start).toString(16).padStart(2, '0')})` };
         break;
       }
-      this.stack = [];
       this.sp = 0;
-      this.marks = [];
+      this.nMarks = 0;
       this.floor = 0;
-      this.memoArr = [];
+      this.memoLen = 0;
       this.memoMap = new Map();
       this.memoCount = 0;
       this.ops = 0;
@@ -284,36 +322,63 @@ class Walker {
   // ---- symbolic stack ---------------------------------------------------------------------
 
   private push(v: Val): void {
-    if (this.sp >= MAX_STACK) {
+    const sp = this.sp;
+    if (sp >= MAX_STACK) {
       this.out.degraded ??= `stack deeper than ${MAX_STACK} entries`;
       return;
     }
-    this.stack[this.sp++] = v;
+    if (sp >= this.stackCode.length) this.growStack(sp);
+    const c = encode(v);
+    this.stackCode[sp] = c;
+    if (c === C_OBJ) this.stackObj[sp] = v;
+    this.sp = sp + 1;
+  }
+
+  /** Room in the stack's slot arrays for index `i`. */
+  private growStack(i: number): void {
+    const n = Math.max(this.stackCode.length * 2, i + 1);
+    const code = new Float64Array(n);
+    code.set(this.stackCode);
+    this.stackCode = code;
+    growFilled(this.stackObj, n);
+  }
+
+  /** Room in the memo's slot arrays for index `i`. */
+  private growMemo(i: number): void {
+    const n = Math.max(this.memoCode.length * 2, i + 1);
+    const code = new Float64Array(n);
+    code.set(this.memoCode);
+    this.memoCode = code;
+    growFilled(this.memoObj, n);
   }
 
   private pop(): Val {
     if (this.sp <= this.floor) return UNDERFLOW;
-    const v = this.stack[--this.sp]!;
-    return v === LAZY ? lazyFromCode(this.stackRef[this.sp]!) : v;
+    const i = --this.sp;
+    return decode(this.stackCode[i]!, this.stackObj, i);
   }
 
   private top(): Val {
     if (this.sp <= this.floor) return ANY;
-    const v = this.stack[this.sp - 1]!;
-    return v === LAZY ? lazyFromCode(this.stackRef[this.sp - 1]!) : v;
+    const i = this.sp - 1;
+    return decode(this.stackCode[i]!, this.stackObj, i);
   }
 
   private mark(): void {
-    this.marks.push(this.sp);
+    if (this.nMarks >= this.markArr.length) {
+      const a = new Int32Array(this.markArr.length * 2);
+      a.set(this.markArr);
+      this.markArr = a;
+    }
+    this.markArr[this.nMarks++] = this.sp;
     this.floor = this.sp;
   }
 
   /** Drops the items above the last MARK, which is removed (CPython raises when there is none). */
   private popMark(): void {
-    const m = this.marks.pop();
-    if (m === undefined) return;
-    this.sp = m;
-    this.floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
+    if (this.nMarks === 0) return;
+    this.sp = this.markArr[--this.nMarks]!;
+    this.floor = this.nMarks ? this.markArr[this.nMarks - 1]! : 0;
   }
 
   private str(b: Uint8Array | undefined, decode: (b: Uint8Array) => string | undefined): Val {
@@ -350,9 +415,8 @@ class Walker {
   }
 
   private memoPut(key: number, v: Val): void {
-    const arr = this.memoArr;
-    if (key >= 0 && key < arr.length) {
-      arr[key] = v;
+    if (key >= 0 && key < this.memoLen) {
+      this.memoSet(key, v);
       return;
     }
     const inMap = this.memoMap.has(key);
@@ -361,18 +425,23 @@ class Walker {
       return;
     }
     if (!inMap) this.memoCount++;
-    if (key === arr.length) {
+    if (key === this.memoLen) {
       if (inMap) this.memoMap.delete(key);
-      arr.push(v);
+      if (key >= this.memoCode.length) this.growMemo(key);
+      this.memoSet(key, v);
+      this.memoLen = key + 1;
     } else this.memoMap.set(key, v);
+  }
+
+  private memoSet(key: number, v: Val): void {
+    const c = encode(v);
+    this.memoCode[key] = c;
+    if (c === C_OBJ) this.memoObj[key] = v;
   }
 
   private memoGet(key: number | undefined, raw: string): Val {
     if (key === undefined) return { k: 'opaque', what: `invalid memo key ${JSON.stringify(raw)}` };
-    if (key >= 0 && key < this.memoArr.length) {
-      const v = this.memoArr[key]!;
-      return v === LAZY ? lazyFromCode(this.memoRef[key]!) : v;
-    }
+    if (key >= 0 && key < this.memoLen) return decode(this.memoCode[key]!, this.memoObj, key);
     return this.memoMap.get(key) ?? { k: 'opaque', what: `missing memo key ${key}` };
   }
 
@@ -382,6 +451,9 @@ class Walker {
     const n = typeof name === 'string' ? name : (why.push(`name is ${describe(name)}`), 'unknown');
     const g: PickleGlobal = { module: m, name: n, opcode, offset };
     if (why.length) g.unresolved = why.join('; ');
+    // Unresolved only because an operand is a string too long to track: it is a string, so the
+    // import is real, but no importable module has such a name (see classifyGlobal).
+    if (why.length && [module, name].every((v) => typeof v === 'string' || v === LONGSTR)) g.longOperand = true;
     this.out.globals.push(g);
     return { k: 'global', module: m, name: n };
   }
@@ -398,152 +470,212 @@ class Walker {
   // ---- one pickle: opcodes until STOP -----------------------------------------------------
 
   /**
-   * The opcode loop. Common opcodes whose arguments are already in the window and cannot fail are
-   * handled inline on local copies of the walker state; everything else (rare opcodes, a window
-   * edge, a bound or an error) goes through `step`, which implements every opcode.
-   *
-   * Short string arguments are pushed without allocating: the stack (and memo) slot holds LAZY and
-   * the parallel stackRef (memoRef) slot the string's code (see lazyCode).
+   * The opcode loop: runs of common opcodes go through `fast`, everything else (rare opcodes, a
+   * window edge, a bound or an error) through `step`, which implements every opcode.
    */
   private one(): Omit<PickleInfo, 'start' | 'end'> {
-    const stack = this.stack;
-    const marks = this.marks;
-    const memoArr = this.memoArr;
-    const size = this.size;
     const start = this.pos;
-    let buf = this.buf;
-    let base = this.base;
-    let lim = this.lim;
-    let pos = start;
-    let sp = this.sp;
-    let floor = this.floor;
-    let stackRef = this.stackRef;
     for (;;) {
-      // Every fast case reads at most 9 bytes (opcode and a fixed-size argument) from the window.
-      if (pos >= base && pos + 9 <= lim) {
-        const o = pos - base;
-        let v: Val | undefined;
-        let code = 0; // when v is LAZY
-        switch (buf[o]!) {
-          case 0x28: // MARK
-            marks.push(sp);
-            floor = sp;
-            pos += 1;
-            continue;
-          case 0x58: { // BINUNICODE
-            const n = (buf[o + 1]! | (buf[o + 2]! << 8) | (buf[o + 3]! << 16) | (buf[o + 4]! << 24)) >>> 0;
-            if (n === 0 || n > MAX_TRACKED_STRING || pos + 5 + n > size || pos >= MAX_LAZY_OFFSET) break;
-            v = LAZY;
-            code = (pos + 5) * 4096 + n * 2;
-            pos += 5 + n;
-            break;
-          }
-          case 0x8c: case 0x55: { // SHORT_BINUNICODE, SHORT_BINSTRING
-            const n = buf[o + 1]!;
-            if (n === 0 || pos + 2 + n > size || pos >= MAX_LAZY_OFFSET) break;
-            v = LAZY;
-            code = (pos + 2) * 4096 + n * 2 + (buf[o] === 0x55 ? 1 : 0);
-            pos += 2 + n;
-            break;
-          }
-          case 0x4a: v = buf[o + 1]! | (buf[o + 2]! << 8) | (buf[o + 3]! << 16) | (buf[o + 4]! << 24); pos += 5; break; // BININT
-          case 0x4b: v = buf[o + 1]!; pos += 2; break; // BININT1
-          case 0x4d: v = buf[o + 1]! | (buf[o + 2]! << 8); pos += 3; break; // BININT2
-          case 0x68: // BINGET
-          case 0x6a: { // LONG_BINGET
-            const key = buf[o] === 0x68 ? buf[o + 1]! : (buf[o + 1]! | (buf[o + 2]! << 8) | (buf[o + 3]! << 16) | (buf[o + 4]! << 24)) >>> 0;
-            if (key >= memoArr.length) break; // in memoMap, or missing
-            v = memoArr[key]!;
-            if (v === LAZY) code = this.memoRef[key]!;
-            pos += buf[o] === 0x68 ? 2 : 5;
-            break;
-          }
-          case 0x71: case 0x72: case 0x94: { // BINPUT, LONG_BINPUT, MEMOIZE
-            const op = buf[o]!;
-            const key = op === 0x71 ? buf[o + 1]! : op === 0x72 ? (buf[o + 1]! | (buf[o + 2]! << 8) | (buf[o + 3]! << 16) | (buf[o + 4]! << 24)) >>> 0 : this.memoCount;
-            const t = sp > floor ? stack[sp - 1]! : ANY;
-            if (key < memoArr.length) memoArr[key] = t;
-            else if (key === memoArr.length && this.memoMap.size === 0 && this.memoCount < MAX_MEMO) {
-              memoArr.push(t);
-              this.memoCount++;
-            } else break; // memoPut: the key may be in memoMap, or over the bound
-            if (t === LAZY) {
-              if (key >= this.memoRef.length) this.memoRef = grow(this.memoRef, key);
-              this.memoRef[key] = stackRef[sp - 1]!;
-            }
-            pos += op === 0x71 ? 2 : op === 0x72 ? 5 : 1;
-            continue;
-          }
-          case 0x4e: case 0x88: case 0x89: // NONE, NEWTRUE, NEWFALSE
-          case 0x7d: case 0x5d: case 0x29: case 0x8f: // EMPTY_DICT/LIST/TUPLE/SET
-            v = ANY;
-            pos += 1;
-            break;
-          case 0x47: v = ANY; pos += 9; break; // BINFLOAT
-          case 0x85: case 0x51: if (sp > floor) sp--; v = ANY; pos += 1; break; // TUPLE1, BINPERSID
-          case 0x86: sp = Math.max(floor, sp - 2); v = ANY; pos += 1; break; // TUPLE2
-          case 0x87: sp = Math.max(floor, sp - 3); v = ANY; pos += 1; break; // TUPLE3
-          case 0x52: case 0x81: sp = Math.max(floor, sp - 2); v = CALL; pos += 1; break; // REDUCE, NEWOBJ
-          case 0x61: case 0x62: if (sp > floor) sp--; pos += 1; continue; // APPEND, BUILD
-          case 0x73: sp = Math.max(floor, sp - 2); pos += 1; continue; // SETITEM
-          case 0x64: case 0x6c: case 0x74: case 0x91: // DICT, LIST, TUPLE, FROZENSET
-          case 0x65: case 0x75: case 0x90: { // APPENDS, SETITEMS, ADDITEMS
-            const op = buf[o]!;
-            const m = marks.pop();
-            if (m !== undefined) {
-              sp = m;
-              floor = marks.length ? marks[marks.length - 1]! : 0;
-            }
-            pos += 1;
-            if (op === 0x65 || op === 0x75 || op === 0x90) continue;
-            v = ANY;
-            break;
-          }
-          case 0x43: { // SHORT_BINBYTES
-            const n = buf[o + 1]!;
-            if (pos + 2 + n > size) break;
-            v = BYTES;
-            pos += 2 + n;
-            break;
-          }
-          case 0x42: { // BINBYTES
-            const n = (buf[o + 1]! | (buf[o + 2]! << 8) | (buf[o + 3]! << 16) | (buf[o + 4]! << 24)) >>> 0;
-            if (pos + 5 + n > size) break;
-            v = BYTES;
-            pos += 5 + n;
-            break;
-          }
-          case 0x95: pos += 9; continue; // FRAME
-          default: break;
-        }
-        if (v !== undefined) { // consumed, with a value to push
-          if (sp < MAX_STACK) {
-            if (v === LAZY) {
-              if (sp >= stackRef.length) this.stackRef = stackRef = grow(stackRef, sp);
-              stackRef[sp] = code;
-            }
-            stack[sp++] = v;
-          } else this.out.degraded ??= `stack deeper than ${MAX_STACK} entries`;
-          continue;
-        }
-        // Not consumed (pos unchanged): an argument out of bounds, a missing memo key, a rare opcode.
-      }
-      // Slow path: the opcode at `pos` through `step`. Every opcode consumes a byte or more, so the
-      // ones done here are counted (for `notPickle`) by pos having moved.
-      if (pos !== start && this.ops === 0) this.ops = 1;
-      this.pos = pos;
-      this.sp = sp;
-      this.floor = floor;
+      this.fast();
+      // Every opcode consumes a byte or more, so the ones done by `fast` are counted (for
+      // `notPickle`) by pos having moved.
+      if (this.pos !== start && this.ops === 0) this.ops = 1;
       const stop = this.step();
       if (stop) return stop;
-      pos = this.pos;
-      sp = this.sp;
-      floor = this.floor;
-      stackRef = this.stackRef;
-      buf = this.buf;
-      base = this.base;
-      lim = this.lim;
     }
+  }
+
+  /**
+   * Walks common opcodes from `pos` while they and their fixed-size arguments are in the window and
+   * cannot fail or hit a bound; returns, with pos/sp/floor/memo stored back, at the first opcode
+   * that needs `step`. Each case does exactly what `step` does for that opcode.
+   *
+   * This is the walker's hot loop (a state dict is tens of millions of opcodes), written for
+   * TurboFan: a separate function so the window, the stack's arrays and the bounds are constant
+   * here and the loop state stays in registers as int32s; every value pushed is a number stored
+   * into a Float64Array (no boxing, no write barrier); and the constants are literals, because a
+   * module-level constant costs a context load and a hole check at each use.
+   */
+  private fast(): void {
+    const buf = this.buf;
+    const base = this.base;
+    // A fast case reads at most 9 bytes (opcode and fixed-size argument). A call also stops after
+    // FAST_RUN bytes: called often, the function gets optimized as a whole instead of only
+    // on-stack-replaced into its loop, and OSR code keeps the window and the literals below as
+    // unknown values (a map check or a heap-number check at every use).
+    const end = Math.min(this.lim - base - 9, this.pos - base + FAST_RUN);
+    const rest = this.size - base; // the source's end, relative to the window
+    // A string code is exact when every offset is below MAX_LAZY_OFFSET (else strings take step).
+    const lazyOk = this.size <= 1099511627776;
+    const code = this.stackCode;
+    const cap = Math.min(code.length, 1_000_000); // MAX_STACK: at the bound (or to grow), step pushes
+    const objs = this.stackObj;
+    const marks = this.markArr;
+    let nMarks = this.nMarks;
+    const memoCode = this.memoCode;
+    const memoObj = this.memoObj;
+    let memoLen = this.memoLen;
+    let memoCount = this.memoCount;
+    // The memo can append in place while memoMap is empty (memoPut's other cases go through step).
+    const appendOk = this.memoMap.size === 0;
+    let o = this.pos - base; // the loop works on window offsets; pos = base + o
+    let sp = this.sp;
+    let floor = this.floor;
+    if (o < 0) return;
+    loop: while (o <= end && sp < cap) {
+      switch (buf[o]!) {
+        case 0x28: // MARK
+          if (nMarks >= marks.length) break loop;
+          marks[nMarks++] = sp;
+          floor = sp;
+          o += 1;
+          continue;
+        case 0x58: { // BINUNICODE
+          const n = (buf[o + 1]! | (buf[o + 2]! << 8) | (buf[o + 3]! << 16) | (buf[o + 4]! << 24)) >>> 0;
+          if (n === 0 || n > 1024 /* MAX_TRACKED_STRING */ || o + 5 + n > rest || !lazyOk) break loop;
+          code[sp++] = base + o + 5 + (n * 2) / 4096;
+          o += 5 + n;
+          continue;
+        }
+        case 0x8c: { // SHORT_BINUNICODE
+          const n = buf[o + 1]!;
+          if (n === 0 || o + 2 + n > rest || !lazyOk) break loop;
+          code[sp++] = base + o + 2 + (n * 2) / 4096;
+          o += 2 + n;
+          continue;
+        }
+        case 0x55: { // SHORT_BINSTRING
+          const n = buf[o + 1]!;
+          if (n === 0 || o + 2 + n > rest || !lazyOk) break loop;
+          code[sp++] = base + o + 2 + (n * 2 + 1) / 4096;
+          o += 2 + n;
+          continue;
+        }
+        case 0x4a: // BININT
+          code[sp++] = -1099511627776 /* INT0 */ + (buf[o + 1]! | (buf[o + 2]! << 8) | (buf[o + 3]! << 16) | (buf[o + 4]! << 24));
+          o += 5;
+          continue;
+        case 0x4b: // BININT1
+          code[sp++] = -1099511627776 /* INT0 */ + buf[o + 1]!;
+          o += 2;
+          continue;
+        case 0x4d: // BININT2
+          code[sp++] = -1099511627776 /* INT0 */ + (buf[o + 1]! | (buf[o + 2]! << 8));
+          o += 3;
+          continue;
+        case 0x68: { // BINGET
+          const key = buf[o + 1]!;
+          if (key >= memoLen) break loop; // in memoMap, or missing
+          const t = memoCode[key]!;
+          code[sp] = t;
+          if (t === -1 /* C_OBJ */) objs[sp] = memoObj[key];
+          sp++;
+          o += 2;
+          continue;
+        }
+        case 0x6a: { // LONG_BINGET
+          const key = (buf[o + 1]! | (buf[o + 2]! << 8) | (buf[o + 3]! << 16) | (buf[o + 4]! << 24)) >>> 0;
+          if (key >= memoLen) break loop;
+          const t = memoCode[key]!;
+          code[sp] = t;
+          if (t === -1 /* C_OBJ */) objs[sp] = memoObj[key];
+          sp++;
+          o += 5;
+          continue;
+        }
+        case 0x71: case 0x72: case 0x94: { // BINPUT, LONG_BINPUT, MEMOIZE
+          const op = buf[o]!;
+          const key = op === 0x71 ? buf[o + 1]! : op === 0x72 ? (buf[o + 1]! | (buf[o + 2]! << 8) | (buf[o + 3]! << 16) | (buf[o + 4]! << 24)) >>> 0 : memoCount;
+          // Appends only with room: growing is left to step (a call in this loop would make
+          // TurboFan recheck the arrays' maps at every access).
+          if (key === memoLen && appendOk && memoCount < 2_000_000 && key < memoCode.length) { // MAX_MEMO
+            memoLen++;
+            memoCount++;
+          } else if (key >= memoLen) break loop; // memoPut: the key may be in memoMap, or over the bound
+          const t = sp > floor ? code[sp - 1]! : -2 /* C_ANY */;
+          memoCode[key] = t;
+          if (t === -1 /* C_OBJ */) memoObj[key] = objs[sp - 1];
+          o += op === 0x71 ? 2 : op === 0x72 ? 5 : 1;
+          continue;
+        }
+        case 0x4e: case 0x88: case 0x89: // NONE, NEWTRUE, NEWFALSE
+        case 0x7d: case 0x5d: case 0x29: case 0x8f: // EMPTY_DICT/LIST/TUPLE/SET
+          code[sp++] = -2 /* C_ANY */;
+          o += 1;
+          continue;
+        case 0x47: // BINFLOAT
+          code[sp++] = -2 /* C_ANY */;
+          o += 9;
+          continue;
+        case 0x85: case 0x51: // TUPLE1, BINPERSID
+          if (sp > floor) sp--;
+          code[sp++] = -2 /* C_ANY */;
+          o += 1;
+          continue;
+        case 0x86: // TUPLE2
+          sp = sp - 2 > floor ? sp - 2 : floor; // not Math.max: a call site, deoptimizing when first reached
+          code[sp++] = -2 /* C_ANY */;
+          o += 1;
+          continue;
+        case 0x87: // TUPLE3
+          sp = sp - 3 > floor ? sp - 3 : floor;
+          code[sp++] = -2 /* C_ANY */;
+          o += 1;
+          continue;
+        case 0x52: case 0x81: // REDUCE, NEWOBJ
+          sp = sp - 2 > floor ? sp - 2 : floor;
+          code[sp++] = -4 /* C_CALL */;
+          o += 1;
+          continue;
+        case 0x61: case 0x62: // APPEND, BUILD
+          if (sp > floor) sp--;
+          o += 1;
+          continue;
+        case 0x73: // SETITEM
+          sp = sp - 2 > floor ? sp - 2 : floor;
+          o += 1;
+          continue;
+        // One case for both groups: code first reached after TurboFan compiled this function
+        // deoptimizes it, and a state dict's SETITEMS comes only every thousand entries.
+        case 0x64: case 0x6c: case 0x74: case 0x91: // DICT, LIST, TUPLE, FROZENSET
+        case 0x65: case 0x75: case 0x90: { // APPENDS, SETITEMS, ADDITEMS
+          const op = buf[o]!;
+          if (nMarks > 0) {
+            sp = marks[--nMarks]!;
+            floor = nMarks > 0 ? marks[nMarks - 1]! : 0;
+          }
+          o += 1;
+          if (op === 0x65 || op === 0x75 || op === 0x90) continue;
+          code[sp++] = -2 /* C_ANY */;
+          continue;
+        }
+        case 0x43: { // SHORT_BINBYTES
+          const n = buf[o + 1]!;
+          if (o + 2 + n > rest) break loop;
+          code[sp++] = -3 /* C_BYTES */;
+          o += 2 + n;
+          continue;
+        }
+        case 0x42: { // BINBYTES
+          const n = (buf[o + 1]! | (buf[o + 2]! << 8) | (buf[o + 3]! << 16) | (buf[o + 4]! << 24)) >>> 0;
+          if (n > rest - o - 5) break loop; // not o + 5 + n: n may be near 2^32, past int32
+          code[sp++] = -3 /* C_BYTES */;
+          o += 5 + n;
+          continue;
+        }
+        case 0x95: // FRAME
+          o += 9;
+          continue;
+        default:
+          break loop;
+      }
+    }
+    this.pos = base + o;
+    this.sp = sp;
+    this.floor = floor;
+    this.memoLen = memoLen;
+    this.memoCount = memoCount;
+    this.nMarks = nMarks;
   }
 
   /** One opcode at `pos`, every case and every check: the result of STOP, else undefined. */
@@ -559,9 +691,9 @@ class Walker {
         }
         case 0x30: // POP: pops the top item, or the mark when the frame is empty (as CPython does)
           if (this.sp > this.floor) this.sp--;
-          else if (this.marks.length) {
-            this.marks.pop();
-            this.floor = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
+          else if (this.nMarks) {
+            this.nMarks--;
+            this.floor = this.nMarks ? this.markArr[this.nMarks - 1]! : 0;
           }
           break;
         case 0x31: this.popMark(); break; // POP_MARK
