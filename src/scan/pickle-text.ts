@@ -86,6 +86,15 @@ export function decodeLong(b: Uint8Array): bigint {
 }
 
 /** Protocol-0 INT/LONG/PUT/GET decimal line, lenient like int(); undefined if not an integer. */
+/**
+ * Whether CPython's int() could accept the line as a number (sign, digits, underscores, spaces):
+ * when it cannot, GET and PUT raise and the load stops. Looser than int() on purpose, so a key
+ * only too long for decodeDecimal is never taken for a stop.
+ */
+export function looksDecimal(line: Uint8Array): boolean {
+  return /^\s*[+-]?\d[\d_]*L?\s*$/u.test(latin1(line));
+}
+
 export function decodeDecimal(line: Uint8Array): bigint | undefined {
   // The common line, an optional sign and up to 15 digits, read directly: exact in a double, and
   // the same value the general path below gives it.

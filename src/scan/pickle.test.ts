@@ -74,6 +74,18 @@ describe('pickle walker: how globals are named', () => {
     expect(ext).toMatchObject({ opcode: 'EXT', module: 'unknown' });
   });
 
+  it('stops where CPython would at a GET or PUT whose key is no number, but not at a key only too long to read', () => {
+    const garbage = walk(b(PROTO4, [0x82, 0xd2], 'g\u00c9\u00c4x\n', STACK_GLOBAL, '.'));
+    expect(garbage.error?.message).toMatch(/GET at offset \d+ has a memo key that is not a number/u);
+    expect(garbage.globals.map((g) => g.opcode)).toEqual(['EXT']);
+    expect(walk(b(PROTO4, shortUni('os'), 'p1x\n0')).error?.message).toMatch(/PUT at offset/u);
+    // int() reads a 50-digit key, and the memo may hold it: the operand stays unresolved (dangerous).
+    const huge = '9'.repeat(50);
+    const kept = walk(b(PROTO4, shortUni('os'), `p${huge}\n0`, shortUni('os'), `g${huge}\n`, STACK_GLOBAL, '.'));
+    expect(kept.error).toBeUndefined();
+    expect(classifyGlobal(kept.globals[0]!, ALLOW.pickle).severity).toBe('dangerous');
+  });
+
   it('judges an over-long string operand by its module: dangerous only where the module is', () => {
     const long = 'path.os.'.repeat(200) + 'system'; // a dotted name walks attributes: os.path.os... is os
     const cases: [Uint8Array, string][] = [

@@ -7,7 +7,7 @@
 // truncated argument, undecodable GLOBAL line), so nothing after the stop can run; everything it
 // accepts but CPython might reject (stack underflow, bad memo key) is tolerated and walked past.
 import type { ByteSource } from './source.js';
-import { decodeDecimal, decodeLong, decodeQuotedString, decodeRawUnicodeEscape, latin1, utf8OrUndefined } from './pickle-text.js';
+import { decodeDecimal, looksDecimal, decodeLong, decodeQuotedString, decodeRawUnicodeEscape, latin1, utf8OrUndefined } from './pickle-text.js';
 
 export interface PickleGlobal {
   module: string;
@@ -755,6 +755,7 @@ class Walker {
         case 0x67: { // GET
           const l = this.line();
           const k = l && decodeDecimal(l);
+          if (l && k === undefined && !looksDecimal(l)) throw new Invalid(`GET at offset ${at} has a memo key that is not a number`);
           this.push(this.memoGet(k === undefined ? undefined : Number(k), l ? latin1(l) : '?'));
           break;
         }
@@ -763,6 +764,7 @@ class Walker {
         case 0x70: { // PUT
           const l = this.line();
           const k = l && decodeDecimal(l);
+          if (l && k === undefined && !looksDecimal(l)) throw new Invalid(`PUT at offset ${at} has a memo key that is not a number`);
           if (k !== undefined) this.memoPut(Number(k), this.top());
           break;
         }
