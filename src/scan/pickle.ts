@@ -4,8 +4,10 @@
 // reported as unresolved, because an attacker builds them that way to hide the import.
 //
 // Error policy: the walk stops only where CPython's unpickler would also stop (unknown opcode,
-// truncated argument, undecodable GLOBAL line), so nothing after the stop can run; everything it
-// accepts but CPython might reject (stack underflow, bad memo key) is tolerated and walked past.
+// truncated argument, undecodable GLOBAL line, a memo key that is no number or was never stored,
+// a STACK_GLOBAL operand that is not a str), so nothing after the stop can run; what it cannot
+// be sure CPython rejects (stack underflow, anything once a tracking bound was hit) is tolerated
+// and walked past.
 import type { ByteSource } from './source.js';
 import { decodeDecimal, looksDecimal, decodeLong, decodeQuotedString, decodeRawUnicodeEscape, latin1, utf8OrUndefined } from './pickle-text.js';
 
@@ -442,7 +444,12 @@ class Walker {
   private memoGet(key: number | undefined, raw: string): Val {
     if (key === undefined) return { k: 'opaque', what: `invalid memo key ${JSON.stringify(raw)}` };
     if (key >= 0 && key < this.memoLen) return decode(this.memoCode[key]!, this.memoObj, key);
-    return this.memoMap.get(key) ?? { k: 'opaque', what: `missing memo key ${key}` };
+    const v = this.memoMap.get(key);
+    if (v !== undefined) return v;
+    // CPython raises ("Memo value not found") and the load stops: nothing after this runs. Unless a
+    // bound made the walker drop memo entries, when the key may well exist: then it is unresolved.
+    if (!this.out.degraded) throw new Invalid(`memo key ${key} was never stored (CPython stops here)`);
+    return { k: 'opaque', what: `missing memo key ${key}` };
   }
 
   private addGlobal(module: Resolved, name: Resolved, opcode: PickleGlobal['opcode'], offset: number): GlobalVal {
