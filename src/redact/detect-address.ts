@@ -11,7 +11,7 @@
 // linear in the number of tokens.
 import { PLACES, PLACE_PREFIXES, MAX_PLACE_WORDS } from './data/index.js';
 import { tokenize, type Token } from './detect-names-tokens.js';
-import { W_ADDRESS_LEAD, W_ADDRESS_CUE, W_COMMON, W_PLACE_FIRST, W_STATE_CODE, W_STOP, W_STREET_MORPH, W_STREET_PREFIX, W_STREET_SUFFIX, W_STRONG_STREET_SUFFIX, W_UNIT } from './word-classes.js';
+import { W_ADDRESS_LEAD, W_ADDRESS_CUE, W_COMMON, W_PLACE_FIRST, W_STATE_CODE, W_STOP, W_STREET_MORPH, W_STREET_PREFIX, W_STREET_SUFFIX, W_STRONG_STREET_SUFFIX, W_UNIT, W_VOWEL, W_PLACE_LATER, W_ZIP_LABEL } from './word-classes.js';
 import type { Detector, Span } from './types.js';
 
 const MAX_STREET_WORDS = 5;
@@ -40,7 +40,7 @@ function skipDot(tokens: readonly Token[], i: number): number {
   const t = tokens[i];
   const prev = tokens[i - 1];
   // only after abbreviations ("St.", "rkp.", "u.") and house numbers ("19."), not after "Road."
-  if (prev && prev.kind === 'word' && prev.text.length > 3 && /[aeiouy]/.test(prev.lower)) return i;
+  if (prev && prev.kind === 'word' && prev.text.length > 3 && (prev.flags & W_VOWEL) !== 0) return i; // W_VOWEL: /[aeiouy]/ on prev.lower
   return t !== undefined && isPunct(t, '.') && t.glued ? i + 1 : i;
 }
 
@@ -54,8 +54,14 @@ export function matchPlace(tokens: readonly Token[], i: number, kinds?: Readonly
   for (let n = 0; n < MAX_PLACE_WORDS; n++) {
     const t = tokens[j];
     if (!isWord(t)) break;
-    key = n === 0 ? t.lower : `${key} ${t.lower}`;
-    if (n > 0 && !PLACE_PREFIXES.has(key)) break; // no place name goes on like this
+    if (n === 0) key = t.lower;
+    else {
+      // no place name goes on like this; W_PLACE_LATER (a word that ends some multi-word prefix)
+      // answers most of these without building the key
+      if ((t.flags & W_PLACE_LATER) === 0) break;
+      key = `${key} ${t.lower}`;
+      if (!PLACE_PREFIXES.has(key)) break;
+    }
     const kind = PLACES.get(key);
     if (kind && (!kinds || kinds.has(kind))) best = { end: j + 1, kind };
     j++;
@@ -100,6 +106,16 @@ function matchZip(tokens: readonly Token[], i: number): number {
 interface Found {
   start: number; // token index
   end: number; // token index, exclusive
+}
+
+/**
+ * False when no address core can be found: every branch of matchCore needs a number token, a
+ * lead word (W_ADDRESS_LEAD: "PSC", "USNS", "corner"…) or, for a street without a number, a strong
+ * street suffix (W_STRONG_STREET_SUFFIX). Takes the text's digit count and the OR of its words'
+ * W_* bits (text-facts.ts), so that texts without any of them skip the scan over their tokens.
+ */
+export function mayHoldAddress(digits: number, wordFlags: number): boolean {
+  return digits > 0 || (wordFlags & (W_ADDRESS_LEAD | W_STRONG_STREET_SUFFIX)) !== 0;
 }
 
 /** The core of an address starting at token i, or null. */
@@ -394,7 +410,8 @@ export function findLabeledZips(tokens: readonly Token[]): Span[] {
   const out: Span[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    if (t.kind !== 'word') continue;
+    // one bit test instead of six string comparisons per word (W_ZIP_LABEL is exactly those six words)
+    if (t.kind !== 'word' || (t.flags & W_ZIP_LABEL) === 0) continue;
     const l = t.lower;
     let j = -1;
     if (l === 'zip' || l === 'zipcode' || l === 'postcode' || l === 'plz') j = i + 1;

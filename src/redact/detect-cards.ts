@@ -3,7 +3,6 @@
 // numbers and dates are left alone.
 import { at, contextBefore, isWordChar, mk } from './detect-shared.js';
 import type { Detector, Span } from './types.js';
-import { luhn } from './validators.js';
 import { T_CVV } from './keyword-triggers.js';
 import { F_SHORT_SEP, factsOf } from './text-facts.js';
 
@@ -30,10 +29,42 @@ const CARD_CONTEXT = /\b(?:card|credit|debit|visa|master ?card|amex|american exp
 // Digit groups joined by single spaces or dashes; one match per maximal run (linear, no overlap).
 const DIGIT_RUN = /[0-9]+(?:[ -][0-9]+)*/g;
 
-interface Group {
-  start: number;
-  end: number;
-  sep: string; // separator before this group ('' for the first)
+// Groups of the current digit run (scratch reused across calls: detection is synchronous): start,
+// end and the separator code unit before each group (-1 for the first). Grown on demand.
+let groupStart: Int32Array = new Int32Array(64);
+let groupEnd: Int32Array = new Int32Array(64);
+let groupSep: Int32Array = new Int32Array(64);
+const grow = (a: Int32Array): Int32Array => {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+};
+
+/**
+ * validators.ts luhn() of the digits of groups i..j taken together, read from the text: no string is built for
+ * the (many) prefixes that fail. Groups hold only digits (DIGIT_RUN), as luhn() also requires.
+ */
+function luhnOfGroups(text: string, i: number, j: number): boolean {
+  let sum = 0;
+  let double = false;
+  for (let k = j; k >= i; k--) {
+    for (let p = groupEnd[k]! - 1; p >= groupStart[k]!; p--) {
+      let d = text.charCodeAt(p) - 48;
+      if (double) {
+        d *= 2;
+        if (d > 9) d -= 9;
+      }
+      sum += d;
+      double = !double;
+    }
+  }
+  return sum % 10 === 0;
+}
+
+function digitsOfGroups(text: string, i: number, j: number): string {
+  let digits = '';
+  for (let k = i; k <= j; k++) digits += text.slice(groupStart[k]!, groupEnd[k]!);
+  return digits;
 }
 
 export function detectCards(text: string): Span[] {
@@ -49,38 +80,45 @@ export function detectCards(text: string): Span[] {
     // A run glued to letters or dots is part of something else (IBAN tail, version, decimal).
     const before = at(text, runStart - 1);
     if (before >= 0 && (isWordChar(before) || before === 46 || before === 43)) continue;
-    const groups: Group[] = [];
+    let count = 0;
     let gs = runStart;
     for (let i = runStart; i <= runEnd; i++) {
-      if (i === runEnd || text[i] === ' ' || text[i] === '-') {
-        groups.push({ start: gs, end: i, sep: gs === runStart ? '' : text[gs - 1]! });
+      if (i === runEnd || text.charCodeAt(i) === 32 || text.charCodeAt(i) === 45) {
+        if (count === groupStart.length) {
+          groupStart = grow(groupStart);
+          groupEnd = grow(groupEnd);
+          groupSep = grow(groupSep);
+        }
+        groupStart[count] = gs;
+        groupEnd[count] = i;
+        groupSep[count] = gs === runStart ? -1 : text.charCodeAt(gs - 1);
+        count++;
         gs = i + 1;
       }
     }
     let i = 0;
-    while (i < groups.length) {
+    while (i < count) {
       let best = -1;
-      let digits = '';
-      for (let j = i; j < groups.length; j++) {
-        const g = groups[j]!;
-        if (j > i && (g.sep !== groups[i + 1]!.sep || g.end - g.start < 3 || groups[i]!.end - groups[i]!.start < 3)) break;
-        digits += text.slice(g.start, g.end);
-        if (digits.length > 19) break;
-        if (digits.length >= 12 && luhn(digits)) {
-          const endsRun = j === groups.length - 1;
-          const after = at(text, g.end);
+      let digitCount = 0;
+      for (let j = i; j < count; j++) {
+        if (j > i && (groupSep[j] !== groupSep[i + 1] || groupEnd[j]! - groupStart[j]! < 3 || groupEnd[i]! - groupStart[i]! < 3)) break;
+        digitCount += groupEnd[j]! - groupStart[j]!;
+        if (digitCount > 19) break;
+        if (digitCount >= 12 && luhnOfGroups(text, i, j)) {
+          const endsRun = j === count - 1;
+          const after = at(text, groupEnd[j]!);
           if (endsRun && after >= 0 && isWordChar(after)) continue;
-          if (cardBrand(digits) || contextBefore(text, groups[i]!.start, CARD_CONTEXT)) best = j;
+          if (cardBrand(digitsOfGroups(text, i, j)) || contextBefore(text, groupStart[i]!, CARD_CONTEXT)) best = j;
         }
       }
       if (best < 0) {
         i++;
         continue;
       }
-      const start = groups[i]!.start;
-      const end = groups[best]!.end;
-      const d = text.slice(start, end).replace(/[ -]/g, '');
-      out.push(mk(start, end, 'CREDIT_CARD', cardBrand(d) ? 1 : 0.85, cardBrand(d) ? 'luhn' : 'luhn+context'));
+      const start = groupStart[i]!;
+      const end = groupEnd[best]!;
+      const brand = cardBrand(text.slice(start, end).replace(/[ -]/g, ''));
+      out.push(mk(start, end, 'CREDIT_CARD', brand ? 1 : 0.85, brand ? 'luhn' : 'luhn+context'));
       i = best + 1;
     }
   }
@@ -124,9 +162,9 @@ export function detectCardExtras(text: string, cards: readonly Span[]): Span[] {
       else if (nearCard(s, e)) out.push(mk(s, e, 'CARD_EXPIRY', 0.75, 'near-card'));
     }
   }
-  // No word can start a CVV keyword (keyword-triggers.ts): start at the end, the loop finds nothing.
-  CVV_WORD.lastIndex = (facts.triggers & T_CVV) !== 0 ? 0 : text.length;
-  for (let m = CVV_WORD.exec(text); m; m = CVV_WORD.exec(text)) {
+  // Runs only when some word can start a CVV keyword (keyword-triggers.ts).
+  CVV_WORD.lastIndex = 0;
+  for (let m = (facts.triggers & T_CVV) !== 0 ? CVV_WORD.exec(text) : null; m; m = CVV_WORD.exec(text)) {
     CVV_AFTER_WORD.lastIndex = m.index + m[0].length;
     const v = CVV_AFTER_WORD.exec(text);
     if (!v) continue;

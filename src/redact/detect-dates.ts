@@ -26,15 +26,15 @@ function dateOrDob(text: string, s: number, e: number, score: number, validator:
 export function detectDates(text: string): Span[] {
   const out: Span[] = [];
   const facts = factsOf(text);
-  // Each pattern runs only when the text has what it starts with (text-facts.ts); otherwise its
-  // scan starts at the end of the text and finds nothing.
+  // Each pattern runs only when the text has what it starts with (text-facts.ts); otherwise it is
+  // not run at all (not even one exec call: on short texts the calls were a visible share).
   const year4 = (facts.flags & F_YEAR4) !== 0;
   const month = (facts.triggers & T_MONTH) !== 0;
   if (facts.digits > 0) {
-    ISO.lastIndex = year4 ? 0 : text.length;
-    for (let m = ISO.exec(text); m; m = ISO.exec(text)) out.push(dateOrDob(text, m.index, m.index + m[0].length, 0.9, 'date-pattern'));
-    NUMERIC.lastIndex = (facts.flags & F_SHORT_SEP) !== 0 ? 0 : text.length;
-    for (let m = NUMERIC.exec(text); m; m = NUMERIC.exec(text)) {
+    ISO.lastIndex = 0;
+    for (let m = year4 ? ISO.exec(text) : null; m; m = ISO.exec(text)) out.push(dateOrDob(text, m.index, m.index + m[0].length, 0.9, 'date-pattern'));
+    NUMERIC.lastIndex = 0;
+    for (let m = (facts.flags & F_SHORT_SEP) !== 0 ? NUMERIC.exec(text) : null; m; m = NUMERIC.exec(text)) {
       const a = Number(m[1]);
       const b = Number(m[3]);
       // US (month first) or European (day first): both parts ≤ 31, at least one ≤ 12.
@@ -45,21 +45,21 @@ export function detectDates(text: string): Span[] {
       if (isWordChar(at(text, m.index - 1))) continue;
       out.push(dateOrDob(text, m.index, m.index + m[0].length, shortYear ? 0.7 : 0.85, 'date-pattern'));
     }
-    DAY_FIRST.lastIndex = month ? 0 : text.length;
-    for (let m = DAY_FIRST.exec(text); m; m = DAY_FIRST.exec(text)) {
+    DAY_FIRST.lastIndex = 0;
+    for (let m = month ? DAY_FIRST.exec(text) : null; m; m = DAY_FIRST.exec(text)) {
       const d = Number(m[1]);
       if (d < 1 || d > 31) continue;
       if (!m[4] && m[3]![0] !== m[3]![0]!.toUpperCase()) continue; // "3 may" without a year: modal verb
       out.push(dateOrDob(text, m.index, m.index + m[0].length, m[4] ? 0.85 : 0.7, 'date-pattern'));
     }
-    YEAR_IN_CONTEXT.lastIndex = year4 ? 0 : text.length;
-    for (let m = YEAR_IN_CONTEXT.exec(text); m; m = YEAR_IN_CONTEXT.exec(text)) {
+    YEAR_IN_CONTEXT.lastIndex = 0;
+    for (let m = year4 ? YEAR_IN_CONTEXT.exec(text) : null; m; m = YEAR_IN_CONTEXT.exec(text)) {
       const e = m.index + m[0].length;
       out.push(dateOrDob(text, e - 4, e, 0.4, 'year-context'));
     }
   }
-  MONTH_FIRST.lastIndex = month ? 0 : text.length;
-  for (let m = MONTH_FIRST.exec(text); m; m = MONTH_FIRST.exec(text)) {
+  MONTH_FIRST.lastIndex = 0;
+  for (let m = month ? MONTH_FIRST.exec(text) : null; m; m = MONTH_FIRST.exec(text)) {
     const [, month, day, year] = m;
     if (!day && !year) continue;
     if (day && (Number(day) < 1 || Number(day) > 31)) continue;
@@ -68,8 +68,8 @@ export function detectDates(text: string): Span[] {
     if (!year && /^may$/i.test(month!)) continue;
     out.push(dateOrDob(text, m.index, m.index + m[0].length, day && year ? 0.9 : 0.7, 'date-pattern'));
   }
-  WEEKDAY.lastIndex = (facts.triggers & T_WEEKDAY) !== 0 ? 0 : text.length;
-  for (let m = WEEKDAY.exec(text); m; m = WEEKDAY.exec(text)) {
+  WEEKDAY.lastIndex = 0;
+  for (let m = (facts.triggers & T_WEEKDAY) !== 0 ? WEEKDAY.exec(text) : null; m; m = WEEKDAY.exec(text)) {
     const e = m.index + m[0].length;
     const s = m[0][0] === m[0][0]!.toUpperCase() ? m.index : text.lastIndexOf(' ', e - 1) + 1; // lower case: after "on "
     out.push(mk(s, e, 'DATE', 0.35, 'weekday'));
@@ -87,11 +87,19 @@ const AGE_PATTERNS: readonly RegExp[] = [
   /\b(9[0-9]|1[01][0-9]) ?(?:years?|yrs?\b|M\b|F\b)/g,
 ];
 
+/** Which AGE_PATTERNS start with a word ("aged", "turned", "when she was"). */
+const AGE_LED_BY_WORD: readonly boolean[] = [false, false, true, true, false];
+
 export function detectAges(text: string): Span[] {
   const facts = factsOf(text);
   if (facts.digits === 0 || ((facts.flags & F_AGE_SUFFIX) === 0 && (facts.triggers & T_AGE_WORD) === 0)) return [];
   const out: Span[] = [];
-  for (const re of AGE_PATTERNS) {
+  const suffix = (facts.flags & F_AGE_SUFFIX) !== 0;
+  const word = (facts.triggers & T_AGE_WORD) !== 0;
+  for (let k = 0; k < AGE_PATTERNS.length; k++) {
+    // the patterns led by a word need T_AGE_WORD, the others (a number then y/M/F) F_AGE_SUFFIX
+    if (!(AGE_LED_BY_WORD[k] ? word : suffix)) continue;
+    const re = AGE_PATTERNS[k]!;
     re.lastIndex = 0;
     for (let m = re.exec(text); m; m = re.exec(text)) {
       const n = Number(m[1]);

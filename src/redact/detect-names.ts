@@ -7,10 +7,10 @@
 // Voet") classified as person, place or organisation. Every loop moves forward over the tokens
 // and looks ahead or back a bounded number of tokens, so the scan is linear.
 import { PARTICLE } from './data/index.js';
-import { findAddresses, findLabeledZips } from './detect-address.js';
+import { findAddresses, findLabeledZips, mayHoldAddress } from './detect-address.js';
 import { hasOrgCue, isOrgSuffix, partnershipEnd } from './detect-org.js';
 import { placeAt } from './detect-location.js';
-import { isLowercaseText, isShoutingText, tokenize, type Token } from './detect-names-tokens.js';
+import { isLowercaseText, isShouting, isShoutingText, tokenize, type Token } from './detect-names-tokens.js';
 import type { Detector, EntityType, Span } from './types.js';
 import { factsOf, isLowercase } from './text-facts.js';
 import {
@@ -32,6 +32,15 @@ const MAX_CHUNK_WORDS = 6;
 const NAME_LISTS = W_FIRST | W_SURNAME;
 
 const PERSON_CUE_PAIRS: ReadonlySet<string> = new Set(['name is', "name's", 'name :', 'i am', 'this is', 'it is', "it's", 'under', 'speaker', 'to mr', 'me at']);
+/** Two-word location cues (classify). */
+const LOCATION_CUE_PAIRS: ReadonlySet<string> = new Set(['moved here', 'originally from', 'lives in', 'live in']);
+/**
+ * Last words of the two-word cues: classify builds the pair of the two words before a chunk only
+ * when the second is one of these, since no other pair can be a cue.
+ */
+const CUE_PAIR_ENDS: ReadonlySet<string> = new Set(
+  [...PERSON_CUE_PAIRS, ...LOCATION_CUE_PAIRS].filter((p) => p.includes(' ')).map((p) => p.slice(p.lastIndexOf(' ') + 1)),
+);
 
 const isWord = (t: Token | undefined): t is Token & { kind: 'word' } => t !== undefined && t.kind === 'word';
 
@@ -183,7 +192,8 @@ function classify(ctx: Ctx, c: Chunk): { type: EntityType; score: number; valida
   }
   const before = prevWords(tokens, c.start, 3);
   const b1 = before[before.length - 1] ?? '';
-  const b2 = before.length >= 2 ? `${before[before.length - 2]!} ${b1}` : b1;
+  // '' stands for a pair that cannot be a cue (its second word ends none): no cue is ''
+  const b2 = before.length >= 2 ? (CUE_PAIR_ENDS.has(b1) ? `${before[before.length - 2]!} ${b1}` : '') : b1;
   const after = tokens[c.end];
   const after2 = tokens[c.end + 1];
   const afterWord = isWord(after) ? after.lower : after?.kind === 'punct' && after.text === "'" && isWord(after2) && after2.lower === 's' ? "'s" : '';
@@ -196,7 +206,7 @@ function classify(ctx: Ctx, c: Chunk): { type: EntityType; score: number; valida
 
   const place = placeAt(tokens, c.start);
   const wholePlace = place !== null && place.end >= c.end - (tokens[c.end - 1]?.text === '.' ? 1 : 0);
-  const locCue = LOCATION_CUES.has(b1) || b2 === 'moved here' || b2 === 'originally from' || b2 === 'lives in' || b2 === 'live in';
+  const locCue = LOCATION_CUES.has(b1) || LOCATION_CUE_PAIRS.has(b2);
   const personCue = PERSON_CUES.has(b1) || PERSON_CUE_PAIRS.has(b2) || (before.length === 0 && after?.text === ':') || (after?.text === ',' && before.length === 0);
   const orgCue = hasOrgCue(tokens, c.start);
   const nameEvidence = firstHits + surnameHits + c.initials;
@@ -224,6 +234,13 @@ function classify(ctx: Ctx, c: Chunk): { type: EntityType; score: number; valida
   return { type: 'PERSON', score: 0.4, validator: 'pattern' };
 }
 
+/** '@/\\|%=_#'.includes(s) for a punctuation token's text (one code point), without a builtin call per token. */
+function isMachinePunct(s: string): boolean {
+  if (s.length !== 1) return false;
+  const c = s.charCodeAt(0);
+  return c === 64 || c === 47 || c === 92 || c === 124 || c === 37 || c === 61 || c === 95 || c === 35;
+}
+
 /**
  * Marks the tokens of e-mail addresses, URLs, identifiers and codes ("UtaKortig@jourrapide.com",
  * "GB56HXDO88…", "client_ip") so that their words are not taken as names.
@@ -237,7 +254,7 @@ function markMachineText(tokens: readonly Token[], claimed: Uint8Array): void {
     let machine = false;
     for (let k = runStart; k < i && !machine; k++) {
       const x = tokens[k]!;
-      if (x.kind === 'punct' && '@/\\|%=_#'.includes(x.text)) machine = true;
+      if (x.kind === 'punct' && isMachinePunct(x.text)) machine = true;
       else if (x.kind === 'punct' && x.text === '.' && k > runStart && k + 1 < i && tokens[k - 1]!.kind === 'word' && tokens[k + 1]!.kind === 'word') machine = true;
       else if (x.kind === 'num' && ((k > runStart && tokens[k - 1]!.kind === 'word') || (k + 1 < i && tokens[k + 1]!.kind === 'word'))) machine = true;
     }
@@ -257,10 +274,12 @@ export function detectFreeText(text: string): Span[] {
   // cost more than the rest of a short text's analysis. Only indices < tokens.length are read.
   if (claimedScratch.length < tokens.length) claimedScratch = new Uint8Array(Math.max(tokens.length, 2 * claimedScratch.length));
   claimedScratch.fill(0, 0, tokens.length);
-  const ctx: Ctx = { tokens, claimed: claimedScratch, lowerText, shouting: isShoutingText(tokens) };
+  const shouting = facts.tokens ? isShouting(facts.words2, facts.upperWords2) : isShoutingText(tokens);
+  const ctx: Ctx = { tokens, claimed: claimedScratch, lowerText, shouting };
   const spans: Span[] = [];
 
-  for (const a of findAddresses(text, tokens, lowerText)) {
+  // facts of a text without the token pass have every word bit set (text-facts.ts openFacts)
+  for (const a of mayHoldAddress(facts.digits, facts.wordFlags) ? findAddresses(text, tokens, lowerText) : []) {
     spans.push({ start: a.start, end: a.end, type: 'STREET_ADDRESS', score: 0.8, validator: 'pattern' });
     for (let k = a.first; k <= a.last; k++) ctx.claimed[k] = 1;
   }

@@ -53,8 +53,19 @@ export function detectEmail(text: string): Span[] {
 const URL_START = /\b(?:https?|ftps?|sftp|wss?):\/\/|\bwww\./gi;
 const URL_STOP = new Set([' ', '\t', '\n', '\r', '<', '>', '"', '`', '{', '}', '|', '\\', '^']);
 
+/**
+ * /www\./i.test(text) without a regex run over every 'w' of the text: looks back from each '.'
+ * (non-unicode /i folds only 'W' and 'w' to w, which is what c | 32 === 119 accepts).
+ */
+function hasWww(text: string): boolean {
+  for (let p = text.indexOf('.', 3); p >= 0; p = text.indexOf('.', p + 1)) {
+    if ((text.charCodeAt(p - 1) | 32) === 119 && (text.charCodeAt(p - 2) | 32) === 119 && (text.charCodeAt(p - 3) | 32) === 119) return true;
+  }
+  return false;
+}
+
 export function detectUrl(text: string): Span[] {
-  if (text.indexOf('://') < 0 && !/www\./i.test(text)) return [];
+  if (text.indexOf('://') < 0 && !hasWww(text)) return [];
   const out: Span[] = [];
   URL_START.lastIndex = 0;
   for (let m = URL_START.exec(text); m; m = URL_START.exec(text)) {

@@ -10,6 +10,8 @@ const ORG_CUE_PAIRS: ReadonlySet<string> = new Set([
   'ceo of', 'cto of', 'cfo of', 'founder of', 'president of', 'director of', 'office of', 'offices of', 'employee of', 'join us at',
   'shares of', 'stock of', 'support for', 'to support', 'recording for', 'address of',
 ]);
+/** Last words of ORG_CUE_PAIRS: the pair's string is built only when the word before the chunk is one. */
+const ORG_CUE_PAIR_ENDS: ReadonlySet<string> = new Set([...ORG_CUE_PAIRS].map((p) => p.slice(p.lastIndexOf(' ') + 1)));
 
 export function isOrgSuffix(t: Token | undefined): boolean {
   return t !== undefined && (t.flags & W_ORG_SUFFIX) !== 0 && (t.cap || t.upper);
@@ -20,7 +22,7 @@ export function hasOrgCue(tokens: readonly Token[], i: number): boolean {
   const a = tokens[i - 2];
   const b = tokens[i - 1];
   if (b !== undefined && (b.flags & W_ORG_CUE) !== 0) return true;
-  if (a?.kind === 'word' && b?.kind === 'word' && ORG_CUE_PAIRS.has(`${a.lower} ${b.lower}`)) return true;
+  if (a?.kind === 'word' && b?.kind === 'word' && ORG_CUE_PAIR_ENDS.has(b.lower) && ORG_CUE_PAIRS.has(`${a.lower} ${b.lower}`)) return true;
   return false;
 }
 

@@ -5,7 +5,7 @@
 // else (dates, IPv4, decimals, thousands, bare short numbers) are refused unless a context word
 // ("phone", "fax", "call"…) is next to them.
 import { isValidPhoneNumber } from 'libphonenumber-js';
-import { at, contextAfter, contextBefore, isWordChar, mk } from './detect-shared.js';
+import { at, contextAfter, contextBefore, isAsciiLetter, isWordChar, mk } from './detect-shared.js';
 import type { Detector, Span } from './types.js';
 import { factsOf } from './text-facts.js';
 
@@ -28,6 +28,49 @@ function plausibleDate(s: string): boolean {
   return a >= 1 && b >= 1 && a <= 31 && b <= 31 && (a <= 12 || b <= 12);
 }
 
+/** cand.search(/[ ]?(?:x|ext)/) by hand: the first i where "x" or "ext" starts, or a space before one does. */
+function extensionAt(cand: string): number {
+  const extAt = (j: number): boolean => cand.charCodeAt(j) === 120 || (cand.charCodeAt(j) === 101 && cand.charCodeAt(j + 1) === 120 && cand.charCodeAt(j + 2) === 116);
+  for (let i = 0; i < cand.length; i++) if ((cand.charCodeAt(i) === 32 && extAt(i + 1)) || extAt(i)) return i;
+  return -1;
+}
+
+/** main.split(/[^0-9]+/).filter(Boolean).length: the number of digit runs. */
+function digitGroups(main: string): number {
+  let groups = 0;
+  let inRun = false;
+  for (let i = 0; i < main.length; i++) {
+    const c = main.charCodeAt(i);
+    const digit = c >= 48 && c <= 57;
+    if (digit && !inRun) groups++;
+    inRun = digit;
+  }
+  return groups;
+}
+
+/**
+ * False when UNIT_BEFORE cannot match the characters before s: it ends, after at most two spaces,
+ * with '.', '#' or the last letter of one of its words (t, e, o, x, m; ASCII case folded as /i
+ * does without the u flag). True means "run the pattern".
+ */
+function mayEndWithUnit(text: string, s: number): boolean {
+  let q = s - 1;
+  if (text.charCodeAt(q) === 32) q--;
+  if (text.charCodeAt(q) === 32) q--;
+  const c = text.charCodeAt(q);
+  const l = c | 32;
+  return c === 46 || c === 35 || l === 116 || l === 101 || l === 111 || l === 120 || l === 109;
+}
+
+/** False when ZIP_BEFORE cannot match the window before s: each of its words has a 'p' (/i: 'p' or 'P'). */
+function mayHaveZipWord(text: string, s: number): boolean {
+  for (let q = Math.max(0, s - 24); q < s; q++) if ((text.charCodeAt(q) | 32) === 112) return true;
+  return false;
+}
+
+const UNIT_BEFORE = /(?:apt|suite|unit|no|box|room|ste|#)\.? {0,2}$/i;
+const ZIP_BEFORE = /\b(?:zip|postal|postcode|cep|plz)\b[^\n]{0,12}$/i;
+
 export function detectPhone(text: string): Span[] {
   // six digits at least (see below), and a run of two: texts with single digits only are left alone
   const facts = factsOf(text);
@@ -44,12 +87,24 @@ export function detectPhone(text: string): Span[] {
     if (isWordChar(after) || after === 47 || (after === 58 && /[0-9]/.test(text[e + 1] ?? '')) || after === 37) continue;
     // A separator can't end the number ("555-1234." keeps the dot out: the regex never ends on one).
     const cand = m[0];
-    const extAt = cand.search(/[ ]?(?:x|ext)/);
+    // Most candidates are short numbers: under six digits in the whole match (the number without
+    // its extension has no more), nothing below can accept them.
+    // (counted in the text itself: the match's substring is slower to read)
+    let candDigits = 0;
+    for (let i = s; i < e; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 48 && c <= 57) candDigits++;
+    }
+    if (candDigits < 6) continue;
+    const extAt = extensionAt(cand);
     const main = extAt >= 0 ? cand.slice(0, extAt) : cand;
     let digits = 0;
-    for (let i = 0; i < main.length; i++) if (main.charCodeAt(i) >= 48 && main.charCodeAt(i) <= 57) digits++;
+    for (let i = s, mainEnd = s + main.length; i < mainEnd; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 48 && c <= 57) digits++;
+    }
     if (digits < 6 || digits > 15) continue;
-    const groups = main.split(/[^0-9]+/).filter(Boolean).length;
+    const groups = digitGroups(main);
     const hasPlus = main[0] === '+';
     const hasParen = main.indexOf('(') >= 0;
     const ctx = contextBefore(text, s, CONTEXT_BEFORE, 40) || contextAfter(text, e, CONTEXT_AFTER, 16);
@@ -62,9 +117,13 @@ export function detectPhone(text: string): Span[] {
     // a word as in "17151 2450 Crown St", or after "Apt."/"Suite") need a context word, or else
     // libphonenumber must accept them as a US or international number. libphonenumber costs
     // about 50 µs a call, so it is asked only here.
-    const followedByWord = /^ {1,2}[A-Za-z]/.test(text.slice(e, e + 3)) && !contextAfter(text, e, CONTEXT_AFTER, 16);
-    const afterUnit = /(?:apt|suite|unit|no|box|room|ste|#)\.? {0,2}$/i.test(text.slice(Math.max(0, s - 8), s));
-    const zipContext = /\b(?:zip|postal|postcode|cep|plz)\b[^\n]{0,12}$/i.test(text.slice(Math.max(0, s - 24), s));
+    // /^ {1,2}[A-Za-z]/ on the next three characters, by hand
+    const a1 = text.charCodeAt(e + 1);
+    const spaceThenLetter = text.charCodeAt(e) === 32 && (isAsciiLetter(a1) || (a1 === 32 && isAsciiLetter(text.charCodeAt(e + 2))));
+    const followedByWord = spaceThenLetter && !contextAfter(text, e, CONTEXT_AFTER, 16);
+    // The two patterns below run only when a cheap look at the characters says they can match.
+    const afterUnit = mayEndWithUnit(text, s) && UNIT_BEFORE.test(text.slice(Math.max(0, s - 8), s));
+    const zipContext = mayHaveZipWord(text, s) && ZIP_BEFORE.test(text.slice(Math.max(0, s - 24), s));
     if (zipContext) continue;
     if (digits < 7) {
       // Six digits ("92 34 70") only in three or more groups and next to a context word.

@@ -16,9 +16,9 @@ const PEM_BEGIN = /-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----/g;
 export function detectPrefixedSecrets(text: string): Span[] {
   const out: Span[] = [];
   const facts = factsOf(text);
-  // Each scan starts at the end (finds nothing) when no word can start its keywords (keyword-triggers.ts).
-  PREFIXED.lastIndex = (facts.triggers & T_PREFIXED_SECRET) !== 0 ? 0 : text.length;
-  for (let m = PREFIXED.exec(text); m; m = PREFIXED.exec(text)) {
+  // Each pattern runs only when some word can start its keywords (keyword-triggers.ts).
+  PREFIXED.lastIndex = 0;
+  for (let m = (facts.triggers & T_PREFIXED_SECRET) !== 0 ? PREFIXED.exec(text) : null; m; m = PREFIXED.exec(text)) {
     if (isAlnum(at(text, m.index - 1))) continue;
     if (isAlnum(at(text, m.index + m[0].length))) continue;
     out.push(mk(m.index, m.index + m[0].length, 'SECRET', 1, 'token-prefix'));
@@ -56,8 +56,8 @@ const isKeySuffixChar = (c: number): boolean => isAlnum(c) || c === 95 || c === 
 
 export function detectKeyValueSecrets(text: string): Span[] {
   const out: Span[] = [];
-  SECRET_KEY.lastIndex = (factsOf(text).triggers & T_SECRET_KEY) !== 0 ? 0 : text.length;
-  for (let m = SECRET_KEY.exec(text); m; m = SECRET_KEY.exec(text)) {
+  SECRET_KEY.lastIndex = 0;
+  for (let m = (factsOf(text).triggers & T_SECRET_KEY) !== 0 ? SECRET_KEY.exec(text) : null; m; m = SECRET_KEY.exec(text)) {
     let i = m.index + m[0].length;
     // Key continues as a longer word ("tokens", "authored", "secretary"): not a key.
     if (isAsciiLower(at(text, i))) continue;
@@ -107,8 +107,8 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export function detectEntropyTokens(text: string): Span[] {
   const out: Span[] = [];
   let scannedTo = 0;
-  TOKEN_CONTEXT.lastIndex = (factsOf(text).triggers & T_TOKEN_CONTEXT) !== 0 ? 0 : text.length;
-  for (let c = TOKEN_CONTEXT.exec(text); c; c = TOKEN_CONTEXT.exec(text)) {
+  TOKEN_CONTEXT.lastIndex = 0;
+  for (let c = (factsOf(text).triggers & T_TOKEN_CONTEXT) !== 0 ? TOKEN_CONTEXT.exec(text) : null; c; c = TOKEN_CONTEXT.exec(text)) {
     // Token starts within 40 characters after the word; each character is looked at once overall.
     const limit = c.index + c[0].length + 40;
     let i = Math.max(c.index + c[0].length, scannedTo);
@@ -140,8 +140,8 @@ const WALLET_CONTEXT = /\b(?:wallet|eth|ether|ethereum|address|send|btc|bitcoin|
 export function detectWallets(text: string): Span[] {
   const out: Span[] = [];
   const facts = factsOf(text);
-  BASE58.lastIndex = (facts.flags & F_LONG_ALNUM) !== 0 ? 0 : text.length;
-  for (let m = BASE58.exec(text); m; m = BASE58.exec(text)) {
+  BASE58.lastIndex = 0;
+  for (let m = (facts.flags & F_LONG_ALNUM) !== 0 ? BASE58.exec(text) : null; m; m = BASE58.exec(text)) {
     if (bitcoinBase58Valid(m[0])) out.push(mk(m.index, m.index + m[0].length, 'CRYPTO_WALLET', 1, 'base58check'));
   }
   if ((facts.flags & F_BECH32) !== 0) {

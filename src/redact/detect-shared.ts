@@ -34,7 +34,18 @@ export const digitsOf = (s: string): string => s.replace(/[^0-9]/g, '');
  * into clusters of transitively overlapping ones, so the cost stays linear when few overlap.
  */
 export function resolveOverlaps(spans: readonly Span[]): Span[] {
-  const byStart = spans.filter((s) => s.end > s.start).sort((a, b) => a.start - b.start || b.end - a.end);
+  // Most texts give no span or a few already in order: copy without the empty ones, and sort only
+  // when out of order (the sort is stable, so an ordered array would come back unchanged anyway).
+  const byStart: Span[] = [];
+  let ordered = true;
+  for (let k = 0; k < spans.length; k++) {
+    const s = spans[k]!;
+    if (s.end <= s.start) continue;
+    const p = byStart[byStart.length - 1];
+    if (p !== undefined && (p.start > s.start || (p.start === s.start && p.end < s.end))) ordered = false;
+    byStart.push(s);
+  }
+  if (!ordered) byStart.sort((a, b) => a.start - b.start || b.end - a.end);
   const out: Span[] = [];
   let i = 0;
   while (i < byStart.length) {
@@ -42,7 +53,7 @@ export function resolveOverlaps(spans: readonly Span[]): Span[] {
     let reach = byStart[i]!.end;
     while (j < byStart.length && byStart[j]!.start < reach) reach = Math.max(reach, byStart[j++]!.end);
     if (j === i + 1) out.push(byStart[i]!);
-    else out.push(...resolveCluster(byStart.slice(i, j)));
+    else for (const s of resolveCluster(byStart.slice(i, j))) out.push(s);
     i = j;
   }
   return out;

@@ -29,6 +29,9 @@ export const structuredDetectors: Detector[] = [
 export function detectStructured(text: string): Span[] {
   if (text.length === 0) return [];
   const all: Span[] = [];
-  for (const d of structuredDetectors) for (const s of d.detect(text)) all.push(s);
-  return resolveOverlaps(all);
+  for (const d of structuredDetectors) {
+    const found = d.detect(text);
+    for (let k = 0; k < found.length; k++) all.push(found[k]!);
+  }
+  return all.length === 0 ? all : resolveOverlaps(all);
 }

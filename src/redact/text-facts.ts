@@ -4,33 +4,15 @@
 // expression when the text cannot hold a match. Each fact is a necessary condition of the pattern
 // it guards, so skipping never loses a finding; differential tests against the unguarded patterns
 // keep them honest.
-import { tokenize, type Token } from './detect-names-tokens.js';
-import { T_KEYED } from './keyword-triggers.js';
+import { tokenizeWithFacts, type Token } from './detect-names-tokens.js';
 import { W_HAS_LOWER, W_HAS_UPPER } from './word-classes.js';
 
-/** A digit run of exactly 4 digits starting 19 or 20 (ISO dates, years after a context word). */
-export const F_YEAR4 = 1 << 0;
-/** A run of at most 2 digits followed by [/.-], optionally after one space (numeric dates, expiry). */
-export const F_SHORT_SEP = 1 << 1;
-/** A run of at most 3 digits followed by y, Y, M or F, optionally after one space or hyphen (ages). */
-export const F_AGE_SUFFIX = 1 << 2;
-/** ASCII letters directly followed by two or more digits (IBAN heads). */
-export const F_LETTERS_DIGITS = 1 << 3;
-/** digits '.' digits, with nothing between (IPv4). */
-export const F_NUM_DOT_NUM = 1 << 4;
-/** A run of exactly 9 digits (ABA routing numbers). */
-export const F_RUN9 = 1 << 5;
-/** A run of exactly 10 digits (NPI). */
-export const F_RUN10 = 1 << 6;
-/** Letters and digits with nothing between over 26 or more characters (base58 wallets). */
-export const F_LONG_ALNUM = 1 << 7;
-/** A word ending in "bc" directly followed by digits starting with 1 (bech32 wallets). */
-export const F_BECH32 = 1 << 8;
+export { F_AGE_SUFFIX, F_BECH32, F_LETTERS_DIGITS, F_LONG_ALNUM, F_NUM_DOT_NUM, F_RUN10, F_RUN9, F_SHORT_SEP, F_YEAR4 } from './fact-bits.js';
 
 export interface TextFacts {
   /** null for texts over FACTS_MAX_CHARS (see there) */
   tokens: Token[] | null;
-  /** F_* bits */
+  /** F_* bits (fact-bits.ts) */
   flags: number;
   /** T_* bits of every word (keyword-triggers.ts) */
   triggers: number;
@@ -41,61 +23,21 @@ export interface TextFacts {
   /** ':' and '.' characters (never inside a word token) */
   colons: number;
   dots: number;
+  /** words of two or more characters, and the all-uppercase ones among them (isShoutingText) */
+  words2: number;
+  upperWords2: number;
 }
 
 const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
 
+/**
+ * The tokenizer computes the facts while it reads the text (detect-names-tokens.ts scan): one walk
+ * over the characters, none over the tokens. What each F_* bit means is in fact-bits.ts.
+ */
 function computeFacts(text: string): TextFacts {
-  const tokens = tokenize(text);
-  let flags = 0;
-  let triggers = 0;
-  let wordFlags = 0;
-  let digits = 0;
-  let longest = 0;
-  let colons = 0;
-  let dots = 0;
-  let alnumRun = 0; // characters of glued word and number tokens so far
-  for (let k = 0; k < tokens.length; k++) {
-    const t = tokens[k]!;
-    const prev = k > 0 ? tokens[k - 1] : undefined;
-    if (t.kind === 'word' || t.kind === 'num') {
-      alnumRun = t.glued && prev !== undefined && (prev.kind === 'word' || prev.kind === 'num') ? alnumRun + t.end - t.start : t.end - t.start;
-      if (alnumRun >= 26) flags |= F_LONG_ALNUM;
-    }
-    if (t.kind === 'word') {
-      triggers |= t.triggers;
-      wordFlags |= t.flags;
-      // "a/c" (account) is three tokens; the "a" may end a longer word ("éa/c": \b is ASCII)
-      if ((text.charCodeAt(t.end - 1) | 32) === 97 && text.charCodeAt(t.end) === 47 && (text.charCodeAt(t.end + 1) | 32) === 99) triggers |= T_KEYED;
-    } else if (t.kind === 'num') {
-      const n = t.end - t.start;
-      digits += n;
-      if (n > longest) longest = n;
-      const c0 = text.charCodeAt(t.start);
-      if (n === 4 && ((c0 === 49 && text.charCodeAt(t.start + 1) === 57) || (c0 === 50 && text.charCodeAt(t.start + 1) === 48))) flags |= F_YEAR4;
-      else if (n === 9) flags |= F_RUN9;
-      else if (n === 10) flags |= F_RUN10;
-      if (n <= 3) {
-        let a = text.charCodeAt(t.end);
-        if (n <= 2) {
-          const b = a === 32 ? text.charCodeAt(t.end + 1) : a;
-          if (b === 47 || b === 46 || b === 45) flags |= F_SHORT_SEP;
-        }
-        if (a === 32 || a === 45) a = text.charCodeAt(t.end + 1);
-        if (a === 121 || a === 89 || a === 77 || a === 70) flags |= F_AGE_SUFFIX;
-      }
-      if (prev !== undefined && t.glued && prev.kind === 'word') {
-        if (n >= 2) flags |= F_LETTERS_DIGITS;
-        if (c0 === 49 && prev.lower.endsWith('bc')) flags |= F_BECH32;
-      }
-      if (text.charCodeAt(t.end) === 46 && isDigitCode(text.charCodeAt(t.end + 1))) flags |= F_NUM_DOT_NUM;
-    } else if (t.kind === 'punct') {
-      const c = t.text.charCodeAt(0);
-      if (c === 58) colons++;
-      else if (c === 46) dots++;
-    }
-  }
-  return { tokens, flags, triggers, wordFlags, digits, longestDigitRun: longest, colons, dots };
+  const facts: TextFacts = { tokens: null, flags: 0, triggers: 0, wordFlags: 0, digits: 0, longestDigitRun: 0, colons: 0, dots: 0, words2: 0, upperWords2: 0 };
+  facts.tokens = tokenizeWithFacts(text, facts);
+  return facts;
 }
 
 // Detectors run one after another on the same text: the facts of the last text are kept until
@@ -127,7 +69,7 @@ function openFacts(text: string): TextFacts {
     } else run = 0;
   }
   const many = Number.MAX_SAFE_INTEGER;
-  return { tokens: null, flags: ~0, triggers: ~0, wordFlags: ~0, digits, longestDigitRun: longest, colons: many, dots: many };
+  return { tokens: null, flags: ~0, triggers: ~0, wordFlags: ~0, digits, longestDigitRun: longest, colons: many, dots: many, words2: 0, upperWords2: 0 };
 }
 
 /** Off only in tests, which check that the gates never change what a detector finds. */

@@ -9,6 +9,7 @@ import {
   NAME_SUFFIX,
   ORG_SUFFIX,
   PLACE_FIRST_WORDS,
+  PLACE_PREFIXES,
   STATE_CODE,
   STREET_ENDINGS,
   STREET_PREFIX,
@@ -47,6 +48,16 @@ export const W_ADDRESS_LEAD = 1 << 20;
 /** The word's own spelling has an uppercase (\p{Lu}) or a lowercase (\p{Ll}) letter; set by the tokenizer, not by wordFlags. */
 export const W_HAS_UPPER = 1 << 21;
 export const W_HAS_LOWER = 1 << 22;
+/** The lowercased word has one of a, e, i, o, u, y (detect-address.ts skipDot: abbreviations have none). */
+export const W_VOWEL = 1 << 23;
+/** Can be the second or a later word of a place name (detect-address.ts matchPlace). */
+export const W_PLACE_LATER = 1 << 24;
+/** "zip", "zipcode", "postcode", "plz", "postal", "post": the words that can open a labeled ZIP (findLabeledZips). */
+export const W_ZIP_LABEL = 1 << 25;
+
+/** Last words of the multi-word place prefixes: a word outside this set cannot extend a place name. */
+const PLACE_LATER_WORDS: ReadonlySet<string> = new Set([...PLACE_PREFIXES].filter((p) => p.includes(' ')).map((p) => p.slice(p.lastIndexOf(' ') + 1)));
+const ZIP_LABELS: ReadonlySet<string> = new Set(['zip', 'zipcode', 'postcode', 'plz', 'postal', 'post']);
 
 const ADDRESS_LEADS: ReadonlySet<string> = new Set(['usns', 'usnv', 'uss', 'uscgc', 'psc', 'unit', 'cmr', 'po', 'p', 'corner']);
 
@@ -130,6 +141,9 @@ function computeFlags(lower: string): number {
   if (endsWithAny(lower, ENGLISH_ENDINGS)) f |= W_ENGLISH_ENDING;
   if (endsWithAny(lower, PLACE_ENDINGS)) f |= W_PLACE_ENDING;
   if ((f & (W_STREET_PREFIX | W_STREET_SUFFIX)) !== 0 || endsWithAny(lower, STREET_ENDINGS)) f |= W_STREET_MORPH;
+  if (/[aeiouy]/.test(lower)) f |= W_VOWEL;
+  if (PLACE_LATER_WORDS.has(lower)) f |= W_PLACE_LATER;
+  if (ZIP_LABELS.has(lower)) f |= W_ZIP_LABEL;
   return f;
 }
 
