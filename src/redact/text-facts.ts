@@ -4,28 +4,15 @@
 // expression when the text cannot hold a match. Each fact is a necessary condition of the pattern
 // it guards, so skipping never loses a finding; differential tests against the unguarded patterns
 // keep them honest.
-import { tokenizeWithFacts, type Token } from './detect-names-tokens.js';
+import { tokenizeWithFacts, type ScanFacts, type Token } from './detect-names-tokens.js';
 import { W_HAS_LOWER, W_HAS_UPPER } from './word-classes.js';
 
 export { F_AGE_SUFFIX, F_BECH32, F_LETTERS_DIGITS, F_LONG_ALNUM, F_NUM_DOT_NUM, F_RUN10, F_RUN9, F_SHORT_SEP, F_YEAR4 } from './fact-bits.js';
 
-export interface TextFacts {
+/** What the tokenizer learnt (ScanFacts: F_*, T_*, W_* bits, digit and punctuation counts) and its tokens. */
+export interface TextFacts extends ScanFacts {
   /** null for texts over FACTS_MAX_CHARS (see there) */
   tokens: Token[] | null;
-  /** F_* bits (fact-bits.ts) */
-  flags: number;
-  /** T_* bits of every word (keyword-triggers.ts) */
-  triggers: number;
-  /** W_* bits of every word (word-classes.ts) */
-  wordFlags: number;
-  digits: number;
-  longestDigitRun: number;
-  /** ':' and '.' characters (never inside a word token) */
-  colons: number;
-  dots: number;
-  /** words of two or more characters, and the all-uppercase ones among them (isShoutingText) */
-  words2: number;
-  upperWords2: number;
 }
 
 const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
