@@ -70,12 +70,29 @@ card: { intendedUse: probability of default }
     const pending = await cli(['change', 'list', '--pending'], env(risk.token));
     expect(pending.out).toContain(id);
     expect((await cli(['change', 'approve', id, '--revision', '1'], env(risk.token))).err).toMatch(/reviewed revision 1 but the change is at revision 3/u);
-    const ok = await cli(['change', 'approve', id, '--note', 'MRM-12'], env(risk.token));
-    expect(ok.out).toMatch(/ready to deploy/u);
+    const approved = await cli(['change', 'approve', id, '--note', 'MRM-12'], env(risk.token));
+    expect(approved.out).toMatch(/ready to deploy/u);
     expect((await cli(['change', 'deploy', id], env(dev.token))).code).toBe(4);
-    const deployed = await cli(['change', 'deploy', id], env(ops.token));
+    const deployed = await cli(['change', 'deploy', id, '--json'], env(ops.token));
     expect(deployed.code, deployed.err).toBe(0);
-    expect(deployed.out).toMatch(/deploy\s+model\/pd-model v1 in regulated-ai-eu/u);
+    const { deployment } = JSON.parse(deployed.out);
+    expect(deployment).toMatchObject({ action: 'deploy', component: { name: 'pd-model' }, version: { version: 1 }, zone: ZONE });
+
+    // An auditor checks the release manifest offline, with nothing but Evident's public key.
+    const manifestFile = join(dir, 'release.dsse.json');
+    writeFileSync(manifestFile, (await cli(['release', 'manifest', deployment.id], env(risk.token))).out);
+    const keyFile = join(dir, 'attestation.pem');
+    writeFileSync(keyFile, await fetch(`${app.url}/api/v1/registry/attestation-key`).then((r) => r.text()));
+    const ok = await cli(['release', 'verify', manifestFile, '--key', keyFile, '--digest', deployment.version.digest]);
+    expect(ok.code, ok.out + ok.err).toBe(0);
+    expect(ok.out).toMatch(new RegExp(`verified: model/pd-model v1 in regulated-ai-eu, deployed \\S+ by ${ops.id}, approved by ${risk.id}`, 'u'));
+    expect((await cli(['release', 'verify', manifestFile, '--key', keyFile, '--digest', `sha256:${'0'.repeat(64)}`])).code).toBe(3);
+    const forged = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    forged.payload = Buffer.from(Buffer.from(forged.payload, 'base64').toString('utf8').replace('"zone":"regulated-ai-eu"', '"zone":"standard-ai"')).toString('base64');
+    writeFileSync(manifestFile, JSON.stringify(forged));
+    const tampered = await cli(['release', 'verify', manifestFile, '--key', keyFile]);
+    expect(tampered.code).toBe(3);
+    expect(tampered.out).toMatch(/NOT verified/u);
 
     const active = await cli(['release', 'active', '--model', 'pd-model', '--zone', ZONE], env(risk.token));
     expect(active.code).toBe(0);
@@ -112,6 +129,9 @@ card: { intendedUse: probability of default }
     expect((await cli(['change', 'create', '--kind', 'policy', '--name', 'evident', '--title', 't'], env(dev.token))).err).toMatch(/--spec FILE, or for --kind policy as --policy-files/u);
     const none = await cli(['release', 'active', '--kind', 'policy', '--name', 'evident'], env(dev.token));
     expect(none.out).toMatch(/nothing of policy\/evident was active in global/u);
+    const rb = await cli(['release', 'rollback', '--kind', 'policy', '--name', 'evident', '--reason', 'test'], env(dev.token));
+    expect(rb.code).toBe(4); // operators roll back
+    expect((await cli(['release', 'rollback', '--model', 'x', '--reason', 'test'], env(dev.token))).err).toMatch(/name the zone/u);
   });
 
   it('edits with a new spec and diffs versions; rejects a spec that is not an object', async () => {

@@ -7,7 +7,9 @@ import { parse as parseYaml } from 'yaml';
 import { AppError, EXIT } from '../errors.js';
 import { apiClient, collect, withApiOptions, type ApiOptions, type ServerCommandIo } from './api-client.js';
 import type { Change, Deployment } from '../releases/schema.js';
-import { COMPONENT_KINDS } from '../releases/schema.js';
+import { COMPONENT_KINDS, GLOBAL_ZONE } from '../releases/schema.js';
+import { verifyAttestation } from '../signing/intoto.js';
+import { trustedKey } from '../signing/keys.js';
 
 type Io = ServerCommandIo;
 
@@ -238,11 +240,38 @@ export function registerReleaseCommands(program: Command, io: Io, setExit: (code
     for (const d of r.deployments) showDeployment(io, d, false);
   });
 
-  withApi(componentOptions(release.command('rollback').description("put the zone's rollback target back in service (operator role), recorded as a deployment")).requiredOption('--zone <zone>').requiredOption('--reason <text>', 'why; kept in the ledger')).action(
-    async (o: Common & { model?: string; kind?: string; name?: string; zone: string; reason: string }) => {
-      showDeployment(io, await api(o).call<Deployment>('POST', '/api/v1/releases/rollback', { json: { ...component(o), zone: o.zone, reason: o.reason } }), o.json);
-    },
-  );
+  withApi(
+    componentOptions(release.command('rollback').description("put the zone's rollback target back in service (operator role), recorded as a deployment"))
+      .option('--zone <zone>', 'the zone (for --kind policy: none, it applies everywhere)')
+      .requiredOption('--reason <text>', 'why; kept in the ledger'),
+  ).action(async (o: Common & { model?: string; kind?: string; name?: string; zone?: string; reason: string }) => {
+    const c = component(o);
+    if (!o.zone && c.kind !== 'policy') throw new AppError('BAD_REQUEST', 'name the zone: --zone ZONE');
+    showDeployment(io, await api(o).call<Deployment>('POST', '/api/v1/releases/rollback', { json: { ...c, zone: o.zone ?? GLOBAL_ZONE, reason: o.reason } }), o.json);
+  });
+
+  release
+    .command('verify')
+    .description('verify a signed release manifest offline (as printed by `release manifest`) against the attestation public key; exit 0 verified, 3 not')
+    .argument('<manifest>', 'the DSSE envelope (JSON file)')
+    .requiredOption('--key <pem>', "Evident's attestation public key (GET /api/v1/registry/attestation-key)")
+    .option('--digest <sha256:hex>', 'the version or artifact digest the manifest must name as a subject')
+    .option('--json', 'print machine-readable JSON')
+    .action((file: string, o: { key: string; digest?: string; json?: boolean }) => {
+      let envelope: unknown;
+      try {
+        envelope = JSON.parse(readText(file, 'manifest'));
+      } catch (e) {
+        throw e instanceof AppError ? e : new AppError('VALIDATION_FAILED', `${file} is not JSON (a DSSE envelope is expected)`);
+      }
+      const v = verifyAttestation(envelope, [trustedKey(readText(o.key, 'key'), basename(o.key))], o.digest ? { expectedSha256: o.digest.replace(/^sha256:/u, '') } : {});
+      setExit(v.verified ? EXIT.OK : EXIT.NEGATIVE);
+      if (o.json) return void io.out(JSON.stringify(v, null, 2) + '\n');
+      if (!v.verified) return void io.out(`NOT verified: ${v.reasons.join('; ')}\n`);
+      const p = v.statement!.predicate as { component?: { kind: string; name: string }; version?: { version: number }; zone?: string; deployedAt?: string; deployedBy?: string; approvals?: { principalId: string }[] };
+      io.out(`verified: ${p.component?.kind}/${p.component?.name} v${p.version?.version} in ${p.zone}, deployed ${p.deployedAt} by ${p.deployedBy}, approved by ${(p.approvals ?? []).map((a) => a.principalId).join(', ') || 'nobody (emergency or rollback)'}\n`);
+      for (const s of v.statement!.subject) io.out(`  subject ${s.name} sha256:${s.digest.sha256}\n`);
+    });
 
   withApi(release.command('manifest').description('the signed release manifest of a deployment (DSSE envelope), to verify offline').argument('<deployment-id>')).action(async (id: string, o: Common) => {
     const r = await api(o).call<{ digest: string; envelope: unknown }>('GET', `/api/v1/deployments/${enc(id)}/manifest`);
