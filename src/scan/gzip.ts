@@ -1,7 +1,7 @@
 // gzip, streamed: node:zlib inflates member after member (concatenated members are one stream)
 // into a forward-only reader, so a layer of many GB is never held in memory. Bounded by the
 // scan's streamed-bytes budget and by the inflate ratio: a gzip bomb stops with a finding.
-// zstd (the other OCI layer compression) has no decoder in Node 20's zlib: reported, not opened.
+// zstd (the other OCI layer compression) is in zstd.ts.
 import { createGunzip } from 'node:zlib';
 import { Readable, pipeline } from 'node:stream';
 import type { Finding } from './types.js';
@@ -15,12 +15,6 @@ export function startsLikeGzip(head: Uint8Array): boolean {
 export function startsLikeZstd(head: Uint8Array): boolean {
   return head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd;
 }
-
-export const ZSTD_NOT_INSPECTED: Finding = {
-  rule: 'zstd-not-inspected',
-  severity: 'suspicious',
-  detail: 'zstd-compressed content (a zstd OCI layer?): this scanner cannot decompress zstd, so nothing inside it was inspected; recompress with gzip or scan the unpacked files',
-};
 
 /** Input is fed to zlib in pieces this size; the ratio check is as fine as this. */
 const FEED = 256 * 1024;

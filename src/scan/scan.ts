@@ -15,7 +15,7 @@ import { scanZipContainer, zipBehindData } from './zip-scan.js';
 import { scanSafetensors } from './safetensors.js';
 import { scanGguf } from './gguf.js';
 import { scanHdf5 } from './keras.js';
-import { scanGzipSource, scanTarSource, zstdNotInspected } from './tar.js';
+import { scanCompressedSource, scanTarSource } from './tar.js';
 
 export interface Scanned {
   format: string;
@@ -89,8 +89,7 @@ async function dispatch(src: ByteSource, ctx: ScanContext): Promise<Scanned> {
   const none: ExtractedArtifact[] = [];
   if (kind === 'zip') return scanZipContainer(src, ctx, scanSource);
   if (kind === '7z') return scan7z(src, ctx);
-  if (kind === 'gzip') return scanGzipSource(src, ctx, scanSource);
-  if (kind === 'zstd') return zstdNotInspected();
+  if (kind === 'gzip' || kind === 'zstd') return scanCompressedSource(kind, src, ctx, scanSource);
   // Before the HDF5 probe: a tar whose first member is an .h5 has its signature at offset 512.
   if (kind === 'tar') return withPolyglot(src, ctx, await scanTarSource(src, ctx, scanSource));
   if (kind === 'numpy') return withPolyglot(src, ctx, scanNpy(src, ctx));

@@ -304,11 +304,35 @@ describe('bounds', () => {
     expect(rules(r)).not.toContain('member-too-large-to-scan');
   });
 
-  it('reports zstd instead of calling it safe', async () => {
-    const r = await scanBytes('layer.tar.zst', Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), Buffer.alloc(100, 3)]));
-    expect(r.format).toBe('zstd');
-    expect(rules(r)).toEqual(['zstd-not-inspected']);
-    expect(r.verdict).toBe('suspicious');
+  describe('zstd layers', () => {
+    const ZSTD = new URL('../../test/fixtures/zstd/', import.meta.url).pathname;
+    const MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+    /** A frame of `n` RLE blocks of 128 KiB each (4 bytes apiece), window 128 KiB. */
+    const rleFrame = (n: number) => Buffer.from([...MAGIC, 0x00, 7 << 3, ...Array.from({ length: n }, (_, i) => [(i === n - 1 ? 1 : 0) | (1 << 1), 0x00, 0x10, 0x41]).flat()]);
+
+    it('decompresses a zstd layer as a stream and finds the pickle inside', async () => {
+      const evil = await scanFile(join(ZSTD, 'layer-evil.tar.zst'));
+      expect(evil).toMatchObject({ format: 'tar+zstd', verdict: 'dangerous' });
+      expect(evil.findings.find((f) => f.rule === 'pickle-dangerous-global')).toMatchObject({ member: 'model/weights.pkl' });
+      const benign = await scanFile(join(ZSTD, 'layer-benign.tar.zst'));
+      expect(benign, JSON.stringify(benign.findings)).toMatchObject({ format: 'tar+zstd', verdict: 'safe' });
+    });
+
+    it('stops before a frame that asks for a huge window, a decompression bomb, or a cut stream', async () => {
+      const huge = await scanBytes('big-window.zst', Buffer.from([...MAGIC, 0x00, 20 << 3, 0x01, 0x00, 0x00]));
+      expect(rules(huge)).toContain('zstd-unsafe-frame');
+      expect(huge.verdict).toBe('suspicious');
+      expect(huge.findings.find((f) => f.rule === 'zstd-unsafe-frame')!.detail).toMatch(/asks for a 1073741824-byte window/u);
+      const bomb = await scanBytes('bomb.zst', rleFrame(20_000), { limits: { maxRatio: 100 } });
+      expect(rules(bomb)).toContain('zstd-bomb');
+      expect(bomb.verdict).toBe('suspicious');
+      const cut = await scanBytes('cut.tar.zst', readFileSync(join(ZSTD, 'layer-evil.tar.zst')).subarray(0, 120));
+      expect(rules(cut)).toContain('zstd-truncated');
+      expect(cut.verdict).not.toBe('safe');
+      const garbage = await scanBytes('layer.tar.zst', Buffer.concat([Buffer.from(MAGIC), Buffer.alloc(100, 3)]));
+      expect(garbage.format).toBe('zstd');
+      expect(garbage.verdict).toBe('suspicious');
+    });
   });
 
   it('reports corrupt gzip and data behind the last member', async () => {

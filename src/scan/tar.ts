@@ -8,7 +8,8 @@ import type { ExtractedArtifact, Finding, Verdict } from './types.js';
 import { memorySource, type ByteSource } from './source.js';
 import { limitReader, prefixSource, prepend, readInto, readN, sourceReader, type SeqReader } from './seq.js';
 import type { Budget } from './limits.js';
-import { gunzip, ZSTD_NOT_INSPECTED } from './gzip.js';
+import { gunzip, type Gunzip } from './gzip.js';
+import { unzstd } from './zstd.js';
 import { parseNpy } from './numpy.js';
 import { sniff } from './sniff.js';
 import { cstr, isZero, tarChecksumOk, tarNumber, ustarMagic } from './tar-header.js';
@@ -317,11 +318,10 @@ export async function scanStreamContent(r: SeqReader, size: number | undefined, 
   const head = await readN(r, BLOCK);
   const all = prepend(head, r);
   const kind = sniff(head, size ?? Number.MAX_SAFE_INTEGER);
-  if (kind === 'gzip') {
-    if (ctx.depth >= limits.maxDepth) return tooDeep('gzip', limits.maxDepth);
-    return scanGzipStream(all, { ...ctx, depth: ctx.depth + 1 }, scan);
+  if (kind === 'gzip' || kind === 'zstd') {
+    if (ctx.depth >= limits.maxDepth) return tooDeep(kind, limits.maxDepth);
+    return scanCompressedStream(kind, all, { ...ctx, depth: ctx.depth + 1 }, scan);
   }
-  if (kind === 'zstd') return { format: 'zstd', findings: [ZSTD_NOT_INSPECTED], extracted: [] };
   if (kind === 'tar') return walkTar(all, ctx, scan);
   return scanPrefix(all, size, ctx, scan);
 }
@@ -388,11 +388,14 @@ function hasZipEnd(tail: Uint8Array): boolean {
   return false;
 }
 
-async function scanGzipStream(r: SeqReader, ctx: ScanContext, scan: ScanFn): Promise<Scanned> {
-  const g = gunzip(r, ctx.budget);
+const DECOMPRESSORS: Record<'gzip' | 'zstd', (r: SeqReader, budget: Budget) => Gunzip> = { gzip: gunzip, zstd: unzstd };
+
+/** gzip or zstd: decompressed as a stream, its content (a tar layer, a pickle…) scanned as it comes. */
+async function scanCompressedStream(kind: 'gzip' | 'zstd', r: SeqReader, ctx: ScanContext, scan: ScanFn): Promise<Scanned> {
+  const g = DECOMPRESSORS[kind](r, ctx.budget);
   try {
     const s = await scanStreamContent(g.reader, undefined, ctx, scan);
-    const format = s.format === 'tar' || s.format.endsWith('+gzip') ? `${s.format}+gzip` : 'gzip';
+    const format = s.format === 'tar' || s.format.endsWith('+gzip') || s.format.endsWith('+zstd') ? `${s.format}+${kind}` : kind;
     return { format, findings: [...g.findings, ...s.findings], extracted: s.extracted };
   } finally {
     await g.close();
@@ -406,14 +409,10 @@ export function scanTarSource(src: ByteSource, ctx: ScanContext, scan: ScanFn): 
   return walkTar(sourceReader(src), ctx, scan);
 }
 
-/** gzip (a .tar.gz layer, a gzipped pickle): inflated as a stream, its content scanned as it comes. */
-export function scanGzipSource(src: ByteSource, ctx: ScanContext, scan: ScanFn): Promise<Scanned> {
+/** gzip or zstd (a .tar.gz / .tar.zst layer, a compressed pickle): decompressed as a stream, its content scanned as it comes. */
+export function scanCompressedSource(kind: 'gzip' | 'zstd', src: ByteSource, ctx: ScanContext, scan: ScanFn): Promise<Scanned> {
   const limits = ctx.budget.limits;
-  if (ctx.depth >= limits.maxDepth) return Promise.resolve(tooDeep('gzip', limits.maxDepth));
-  return scanGzipStream(sourceReader(src), ctx, scan);
-}
-
-export function zstdNotInspected(): Scanned {
-  return { format: 'zstd', findings: [ZSTD_NOT_INSPECTED], extracted: [] };
+  if (ctx.depth >= limits.maxDepth) return Promise.resolve(tooDeep(kind, limits.maxDepth));
+  return scanCompressedStream(kind, sourceReader(src), ctx, scan);
 }
 
