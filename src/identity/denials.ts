@@ -128,3 +128,31 @@ export function createDenialRecorder(deps: { ledger: Pick<LedgerService, 'record
     },
   };
 }
+
+/** Records a denial error (auth or separation of duties) as auth.denied, with its SoD decision. */
+export async function recordDenialOf(denials: Pick<DenialRecorder, 'record'>, ctx: RequestContext, operation: string, e: AppError, target?: { type: string; id: string }): Promise<void> {
+  const sod = (e.details as { sod?: SodDecision } | undefined)?.sod;
+  await denials.record(ctx, { operation, code: e.code as DenialCode, reason: auditReason(e), ...(sod ? { sod } : {}), ...(target ? { target } : {}) });
+}
+
+/**
+ * Runs fn; a refusal (a 4xx) is recorded after fn's transaction rolled back: a denial as
+ * auth.denied, any other refusal by `other` (the domain's own `*.refused` event). Then rethrown.
+ */
+export async function recordingRefusals<T>(
+  denials: Pick<DenialRecorder, 'record'>,
+  ctx: RequestContext,
+  d: { operation: string; target?: { type: string; id: string } | undefined },
+  other: (e: AppError) => Promise<unknown>,
+  fn: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (isAppError(e) && e.status < 500) {
+      if (DENIAL_CODES.has(e.code)) await recordDenialOf(denials, ctx, d.operation, e, d.target);
+      else await other(e);
+    }
+    throw e;
+  }
+}

@@ -7,17 +7,18 @@ import type { Database } from '../db/database.js';
 import type { Tx } from '../db/tables.js';
 import type { LedgerService } from '../ledger/service.js';
 import type { DenialRecorder } from '../identity/denials.js';
-import { DENIAL_CODES, auditReason, type DenialCode } from '../identity/denials.js';
+import { auditReason, recordingRefusals } from '../identity/denials.js';
 import { envelopeOf, type RequestContext } from '../identity/context.js';
-import { AppError, conflict, isAppError, notFound } from '../errors.js';
+import { AppError, conflict, notFound } from '../errors.js';
 import { uuidv7 } from '../util/ids.js';
 import { canonicalBytes } from '../util/canonical-json.js';
 import type { ReleaseService } from '../releases/service.js';
-import type { ComponentKind } from '../releases/schema.js';
+import { deploymentTarget, type ComponentKind } from '../releases/schema.js';
 import { deadlines, type Regime } from './deadlines.js';
 import { EngageSchema, INCIDENT_STATES, NotificationSchema, OpenIncidentSchema, RollbackOrderSchema, UpdateIncidentSchema, type Incident, type IncidentState, type KillScope, type KillSwitch } from './schema.js';
 import type { IncidentRow, IncidentStore, KillSwitchRow } from './store.js';
 import type { z } from 'zod';
+import { parseInput } from '../util/parse-input.js';
 
 export interface IncidentDeps {
   database: Database;
@@ -30,44 +31,34 @@ export interface IncidentDeps {
 
 /** What a kill switch is on, as stored: `kind/name@zone`, a provider, or a zone. */
 export function killTarget(scope: KillScope, v: { kind?: string | undefined; name?: string | undefined; zone?: string | undefined; provider?: string | undefined }): string {
-  if (scope === 'deployment') return `${v.kind}/${v.name}@${v.zone}`;
+  if (scope === 'deployment') return deploymentTarget(v.kind!, v.name!, v.zone!);
   return scope === 'provider' ? v.provider! : v.zone!;
 }
 
 const FORWARD: Record<IncidentState, readonly IncidentState[]> = { open: ['mitigated', 'resolved'], mitigated: ['open', 'resolved'], resolved: ['open', 'closed'], closed: [] };
 
-function parse<T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> {
-  const r = schema.safeParse(input);
-  if (!r.success) throw new AppError('VALIDATION_FAILED', `${what} is invalid: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-  return r.data;
-}
 
 export function createIncidentService(deps: IncidentDeps) {
   const { database, store, ledger } = deps;
   const now = deps.now ?? (() => new Date());
   const actorId = (ctx: RequestContext) => ctx.principal?.id ?? `system:${ctx.system ?? 'system'}`;
 
-  async function refusing<T>(ctx: RequestContext, operation: string, target: { incidentId?: string; killSwitchId?: string }, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (isAppError(e) && e.status < 500) {
-        if (DENIAL_CODES.has(e.code)) {
-          await deps.denials.record(ctx, { operation: `incidents.${operation}`, code: e.code as DenialCode, reason: auditReason(e), ...(target.incidentId ? { target: { type: 'incident', id: target.incidentId } } : {}) });
-        } else {
-          await ledger.record({
-            action: 'incident.refused',
-            outcome: 'denied',
-            ...envelopeOf(ctx),
-            reason: auditReason(e).slice(0, 2000),
-            ...(target.incidentId ? { target: { type: 'incident', id: target.incidentId } } : {}),
-            body: { operation, ...target, code: ((e.details as { step?: string } | undefined)?.step ?? e.code).slice(0, 32) },
-          });
-        }
-      }
-      throw e;
-    }
-  }
+  const refusing = <T>(ctx: RequestContext, operation: string, target: { incidentId?: string; killSwitchId?: string }, fn: () => Promise<T>) =>
+    recordingRefusals(
+      deps.denials,
+      ctx,
+      { operation: `incidents.${operation}`, target: target.incidentId ? { type: 'incident', id: target.incidentId } : undefined },
+      (e) =>
+        ledger.record({
+          action: 'incident.refused',
+          outcome: 'denied',
+          ...envelopeOf(ctx),
+          reason: auditReason(e).slice(0, 2000),
+          ...(target.incidentId ? { target: { type: 'incident', id: target.incidentId } } : {}),
+          body: { operation, ...target, code: ((e.details as { step?: string } | undefined)?.step ?? e.code).slice(0, 32) },
+        }),
+      fn,
+    );
 
   const toKillSwitch = (k: KillSwitchRow): KillSwitch => ({
     id: k.id,
@@ -107,7 +98,7 @@ export function createIncidentService(deps: IncidentDeps) {
   }
 
   async function open(ctx: RequestContext, input: z.input<typeof OpenIncidentSchema>): Promise<Incident> {
-    const m = parse(OpenIncidentSchema, input, 'the incident');
+    const m = parseInput(OpenIncidentSchema, input, 'the incident');
     return refusing(ctx, 'open', {}, async () => {
       const at = now().toISOString();
       const detectedAt = m.detectedAt ? new Date(m.detectedAt).toISOString() : at;
@@ -158,7 +149,7 @@ export function createIncidentService(deps: IncidentDeps) {
   }
 
   async function update(ctx: RequestContext, id: string, input: z.input<typeof UpdateIncidentSchema>): Promise<Incident> {
-    const m = parse(UpdateIncidentSchema, input, 'the update');
+    const m = parseInput(UpdateIncidentSchema, input, 'the update');
     return refusing(ctx, 'update', { incidentId: id }, async () => {
       if (!m.status && !m.severity && !m.regimes && !m.affected) throw new AppError('VALIDATION_FAILED', 'the update changes nothing: give status, severity, regimes or affected');
       await database.transact(async (tx) => {
@@ -208,7 +199,7 @@ export function createIncidentService(deps: IncidentDeps) {
 
   async function notify(ctx: RequestContext, id: string, input: unknown): Promise<Incident> {
     return refusing(ctx, 'notify', { incidentId: id }, async () => {
-      const m = parse(NotificationSchema, input, 'the notification');
+      const m = parseInput(NotificationSchema, input, 'the notification');
       await database.transact(async (tx) => {
         const r = await lock(tx, id);
         const regimes = JSON.parse(r.regimes) as Regime[];
@@ -232,7 +223,7 @@ export function createIncidentService(deps: IncidentDeps) {
   }
 
   async function engage(ctx: RequestContext, input: z.input<typeof EngageSchema>): Promise<KillSwitch> {
-    const m = parse(EngageSchema, input, 'the kill switch');
+    const m = parseInput(EngageSchema, input, 'the kill switch');
     return refusing(ctx, 'engage', m.incidentId ? { incidentId: m.incidentId } : {}, async () => {
       const target = killTarget(m.scope, m);
       const id = uuidv7();
@@ -274,7 +265,7 @@ export function createIncidentService(deps: IncidentDeps) {
 
   /** A rollback ordered under an incident: carried out by release management, linked here. */
   async function orderRollback(ctx: RequestContext, incidentId: string, input: z.input<typeof RollbackOrderSchema>) {
-    const m = parse(RollbackOrderSchema, input, 'the rollback order');
+    const m = parseInput(RollbackOrderSchema, input, 'the rollback order');
     return refusing(ctx, 'rollback', { incidentId }, async () => {
       const inc = await store.incident(database.db, incidentId);
       if (!inc) throw notFound('incident', incidentId);

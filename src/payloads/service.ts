@@ -15,6 +15,7 @@ import type { Zone } from '../policy/model.js';
 import { AppError, notFound } from '../errors.js';
 import { openRecord, sealRecord } from '../keys/record-cipher.js';
 import { sweepExpired } from '../util/expiry-sweep.js';
+import { parseInput } from '../util/parse-input.js';
 import { uuidv7 } from '../util/ids.js';
 import type { Span } from '../redact/types.js';
 import { dataClassesOf } from '../redact/categories.js';
@@ -71,9 +72,7 @@ export function createPayloadService(deps: PayloadDeps) {
   }
 
   async function write(ctx: RequestContext, input: z.input<typeof WritePayloadSchema>): Promise<PayloadMeta> {
-    const parsed = WritePayloadSchema.safeParse(input);
-    if (!parsed.success) throw new AppError('VALIDATION_FAILED', `the payload is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-    const m = parsed.data;
+    const m = parseInput(WritePayloadSchema, input, 'the payload');
     return refusing(ctx, 'write', async () => {
       const p = ctx.principal;
       const zone = (await deps.policy()).compiled.zones.get(m.zone);

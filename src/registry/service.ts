@@ -9,9 +9,9 @@ import type { Database } from '../db/database.js';
 import type { Tx } from '../db/tables.js';
 import type { LedgerService } from '../ledger/service.js';
 import type { DenialRecorder } from '../identity/denials.js';
-import { DENIAL_CODES, auditReason, type DenialCode } from '../identity/denials.js';
+import { DENIAL_CODES, auditReason, recordDenialOf } from '../identity/denials.js';
 import { envelopeOf, type RequestContext } from '../identity/context.js';
-import { authorCannotApprove, distinctApprovers, enforceSod, type SodDecision } from '../identity/sod.js';
+import { authorCannotApprove, distinctApprovers, enforceSod } from '../identity/sod.js';
 import type { Role } from '../identity/roles.js';
 import { AppError, conflict, isAppError, notFound } from '../errors.js';
 import { uuidv7 } from '../util/ids.js';
@@ -66,11 +66,7 @@ export function createRegistryService(deps: RegistryDeps) {
    * expired, not permitted) as artifact.refused with the reason.
    */
   async function recordRefusal(ctx: RequestContext, operation: string, target: { id?: string; name?: string; digest?: string }, e: AppError): Promise<void> {
-    if (DENIAL_CODES.has(e.code)) {
-      const sod = (e.details as { sod?: SodDecision } | undefined)?.sod;
-      await deps.denials.record(ctx, { operation: `registry.${operation}`, code: e.code as DenialCode, reason: auditReason(e), ...(sod ? { sod } : {}), ...(target.id ? { target: { type: 'artifact', id: target.id } } : {}) });
-      return;
-    }
+    if (DENIAL_CODES.has(e.code)) return recordDenialOf(deps.denials, ctx, `registry.${operation}`, e, target.id ? { type: 'artifact', id: target.id } : undefined);
     await ledger.record({
       action: 'artifact.refused',
       outcome: 'denied',

@@ -7,6 +7,8 @@ import { ArtifactNameSchema, DigestSchema } from '../registry/schema.js';
 export const COMPONENT_KINDS = ['model', 'prompt', 'feature-set', 'retrieval-index', 'serving-config', 'access-policy', 'evaluation-threshold', 'routing-rule', 'policy'] as const;
 /** Evident's own policy is one component in every zone at once: its changes carry this zone. */
 export const GLOBAL_ZONE = 'global';
+/** A component in a zone, as kill switches name it: `model/fraud-scorer@pci-ai`. */
+export const deploymentTarget = (kind: string, name: string, zone: string) => `${kind}/${name}@${zone}`;
 export type ComponentKind = (typeof COMPONENT_KINDS)[number];
 
 export const ComponentNameSchema = z.string().regex(/^[a-z0-9]([a-z0-9._-]{0,126}[a-z0-9])?$/u, 'component names are lowercase letters, digits, . _ - (at most 128)');

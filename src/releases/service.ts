@@ -10,11 +10,11 @@ import type { Database } from '../db/database.js';
 import type { Tx } from '../db/tables.js';
 import type { LedgerService } from '../ledger/service.js';
 import type { DenialRecorder } from '../identity/denials.js';
-import { DENIAL_CODES, auditReason, type DenialCode } from '../identity/denials.js';
+import { auditReason, recordingRefusals } from '../identity/denials.js';
 import { envelopeOf, type RequestContext } from '../identity/context.js';
-import { authorCannotApprove, distinctApprovers, enforceSod, type SodDecision } from '../identity/sod.js';
+import { authorCannotApprove, distinctApprovers, enforceSod } from '../identity/sod.js';
 import type { Role } from '../identity/roles.js';
-import { AppError, conflict, isAppError, notFound } from '../errors.js';
+import { AppError, conflict, notFound } from '../errors.js';
 import { uuidv7 } from '../util/ids.js';
 import { canonicalBytes } from '../util/canonical-json.js';
 import type { ArtifactStatus } from '../policy/decide.js';
@@ -25,10 +25,11 @@ import { artifactChecks, describeResult, judgeEvaluation, kindChecks, placementC
 import type { PolicySource } from '../policy/model.js';
 import { diffSpecs } from './diff.js';
 import { edgesOf, versionRef } from './lineage.js';
-import { CreateChangeSchema, GLOBAL_ZONE, EvaluationSchema, UpdateChangeSchema, VersionSpecSchema, type Change, type Check, type ComponentKind, type CreateChange, type EvaluationResult, type VersionSpec } from './schema.js';
+import { CreateChangeSchema, deploymentTarget, GLOBAL_ZONE, EvaluationSchema, UpdateChangeSchema, VersionSpecSchema, type Change, type Check, type ComponentKind, type CreateChange, type EvaluationResult, type VersionSpec } from './schema.js';
 import type { ChangeRow, ComponentRow, DeploymentRow, ReleaseStore, VersionRow } from './store.js';
 import { toChange, toDeployment, versionOf } from './views.js';
 import type { z } from 'zod';
+import { parseInput } from '../util/parse-input.js';
 
 export const EVIDENT_RELEASE_V1 = 'https://evident.dev/attestations/release/v1';
 
@@ -63,11 +64,6 @@ const specDigest = (spec: VersionSpec) => sha256(canonicalBytes(spec));
 /** Checks as the ledger keeps them (bounded). */
 const ledgerChecks = (checks: readonly Check[]) => checks.slice(0, 100).map((c) => ({ ...c, detail: c.detail.slice(0, 500) }));
 
-function parse<T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> {
-  const r = schema.safeParse(input);
-  if (!r.success) throw new AppError('VALIDATION_FAILED', `${what} is invalid: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-  return r.data;
-}
 
 export function createReleaseService(deps: ReleaseDeps) {
   const { database, store, ledger } = deps;
@@ -76,12 +72,10 @@ export function createReleaseService(deps: ReleaseDeps) {
 
   // ---- refusals -------------------------------------------------------------------------------
 
-  async function recordRefusal(ctx: RequestContext, operation: string, target: { changeId?: string; component?: { kind: string; name: string }; zone?: string }, e: AppError): Promise<void> {
-    if (DENIAL_CODES.has(e.code)) {
-      const sod = (e.details as { sod?: SodDecision } | undefined)?.sod;
-      await deps.denials.record(ctx, { operation: `releases.${operation}`, code: e.code as DenialCode, reason: auditReason(e), ...(sod ? { sod } : {}), ...(target.changeId ? { target: { type: 'change', id: target.changeId } } : {}) });
-      return;
-    }
+  type RefusalTarget = { changeId?: string; component?: { kind: string; name: string }; zone?: string };
+
+  /** A refusal other than a denial, as change.refused with the step that failed and its blockers. */
+  async function recordRefused(ctx: RequestContext, operation: string, target: RefusalTarget, e: AppError): Promise<void> {
     const d = e.details as { step?: string; blockers?: Check[] } | undefined;
     await ledger.record({
       action: 'change.refused',
@@ -100,14 +94,8 @@ export function createReleaseService(deps: ReleaseDeps) {
     });
   }
 
-  async function refusing<T>(ctx: RequestContext, operation: string, target: Parameters<typeof recordRefusal>[2], fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (isAppError(e) && e.status < 500) await recordRefusal(ctx, operation, target, e);
-      throw e;
-    }
-  }
+  const refusing = <T>(ctx: RequestContext, operation: string, target: RefusalTarget, fn: () => Promise<T>) =>
+    recordingRefusals(deps.denials, ctx, { operation: `releases.${operation}`, target: target.changeId ? { type: 'change', id: target.changeId } : undefined }, (e) => recordRefused(ctx, operation, target, e), fn);
 
   /** A refusal naming the step that failed, with every blocker, so "why blocked" has one answer. */
   const blocked = (what: string, blockers: Check[]) =>
@@ -187,7 +175,7 @@ export function createReleaseService(deps: ReleaseDeps) {
     if (component.kind === 'policy' && c.base_policy_digest !== policy.digest && OPEN_STATES.includes(c.state)) {
       out.push({ step: 'base', ok: false, detail: `the policy in force changed since this change was made (now v${policy.version}, ${policy.digest.slice(0, 19)}…); rebase it (approvals start over)` });
     }
-    const killed = await deps.killSwitch?.(`${component.kind}/${component.name}@${c.zone}`, tx);
+    const killed = await deps.killSwitch?.(deploymentTarget(component.kind, component.name, c.zone), tx);
     if (killed) out.push({ step: 'kill-switch', ok: false, detail: `a kill switch stops ${component.kind}/${component.name} in ${c.zone} since ${killed.engagedAt} (${killed.reason}); an operator releases it, or rolls back` });
     const active = await store.latestDeployment(tx, c.component_id, c.zone);
     if ((active?.version_id ?? null) !== c.base_version_id && OPEN_STATES.includes(c.state)) {
@@ -242,7 +230,7 @@ export function createReleaseService(deps: ReleaseDeps) {
   const changedPaths = (base: VersionRow | null, version: VersionRow) => diffSpecs(base ? specOf(base) : {}, specOf(version)).slice(0, 200).map((d) => d.path.slice(0, 300));
 
   async function create(ctx: RequestContext, input: CreateChange): Promise<Change> {
-    const m = parse(CreateChangeSchema, input, 'the change');
+    const m = parseInput(CreateChangeSchema, input, 'the change');
     const zone = m.kind === 'policy' ? GLOBAL_ZONE : m.zone!;
     return refusing(ctx, 'create', { component: { kind: m.kind, name: m.name }, zone }, async () => {
       if (m.emergency && !m.reason) throw new AppError('VALIDATION_FAILED', 'an emergency change needs a reason: what is broken and why it cannot wait for approval');
@@ -320,7 +308,7 @@ export function createReleaseService(deps: ReleaseDeps) {
 
   /** Edits a change: a new spec (a new version) or a rebase onto what is active now. Approvals start over. */
   async function update(ctx: RequestContext, id: string, input: z.input<typeof UpdateChangeSchema>): Promise<Change> {
-    const m = parse(UpdateChangeSchema, input, 'the edit');
+    const m = parseInput(UpdateChangeSchema, input, 'the edit');
     return refusing(ctx, 'update', { changeId: id }, async () => {
       if (!m.spec && !m.rebase && !m.title) throw new AppError('VALIDATION_FAILED', 'the edit changes nothing: give spec, title or rebase: true');
       const policy = await deps.policy();
@@ -364,7 +352,7 @@ export function createReleaseService(deps: ReleaseDeps) {
 
   /** Attaches evaluation evidence (step 3); a new revision, so earlier approvals no longer count. */
   async function evaluate(ctx: RequestContext, id: string, input: z.input<typeof EvaluationSchema>): Promise<Change> {
-    const m = parse(EvaluationSchema, input, 'the evaluation');
+    const m = parseInput(EvaluationSchema, input, 'the evaluation');
     return refusing(ctx, 'evaluate', { changeId: id }, async () => {
       const policy = await deps.policy();
       await database.transact(async (tx) => {
@@ -726,7 +714,7 @@ export function createReleaseService(deps: ReleaseDeps) {
     const change = d.change_id ? await store.changeById(db, d.change_id) : undefined;
     const approvals = change ? (await store.approvals(db, change.id)).filter((a) => a.revision === change.revision) : [];
     const events = [...(await ledger.eventsAbout({ type: 'deployment', id: d.id })), ...(change ? await ledger.eventsAbout({ type: 'change', id: change.id }) : [])];
-    const killed = await deps.killSwitch?.(`${kind}/${name}@${zone}`, db, at.toISOString());
+    const killed = await deps.killSwitch?.(deploymentTarget(kind, name, zone), db, at.toISOString());
     if (killed) events.push(...(await ledger.eventsAbout({ type: 'killswitch', id: killed.id })));
     return {
       ...base,
@@ -804,7 +792,7 @@ export function createReleaseService(deps: ReleaseDeps) {
     deployments,
     manifest,
     lineage,
-    parseSpec: (v: unknown) => parse(VersionSpecSchema, v, 'the spec'),
+    parseSpec: (v: unknown) => parseInput(VersionSpecSchema, v, 'the spec'),
   };
 }
 
